@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly through a pinned loader (tsx), so `gongkai` works right after
+// `npm install` with no build step.
+require('tsx/cjs/api').register();
+require('../cli/main.ts');

@@ -1,0 +1,54 @@
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { InvalidInputError } from '../domain/validation';
+import { loadRuntimeConfig } from '../workers/config';
+import { connectWorkerConnection } from '../workers/connection';
+import { logger } from '../workers/logger';
+import { installTemporalRuntime } from '../workers/runtime';
+import { runLocalStack } from '../workers/start-local';
+import { createWorker } from '../workers/worker';
+
+const program = new Command()
+  .name('gongkai')
+  .description('Requests for disclosure of government information (政府信息公开申请), on Temporal')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the embedded stack: Temporal dev server on data/temporal/dev.sqlite, and the worker')
+  .option('--ui-port <port>', 'port of the Temporal Web UI (0: headless)', parsePort, 8233)
+  .action(async (opts) => {
+    installTemporalRuntime();
+    await runLocalStack(loadRuntimeConfig(), { uiPort: opts.uiPort });
+  });
+
+program
+  .command('worker')
+  .description('run a worker against the configured Temporal server (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...)')
+  .action(async () => {
+    installTemporalRuntime();
+    const config = loadRuntimeConfig();
+    const connection = await connectWorkerConnection(config);
+    try {
+      const worker = await createWorker(config, connection);
+      logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  });
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return port;
+}
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof InvalidInputError) {
+    console.error(`gongkai: ${err.subject}:`);
+    for (const problem of err.problems) console.error(`  ${problem.field}: ${problem.message}`);
+  } else {
+    console.error(`gongkai: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exitCode = 1;
+});

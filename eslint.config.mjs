@@ -1,0 +1,49 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code runs in Temporal's deterministic sandbox: it may import only domain/ and the SDK's
+// workflow-safe packages. Anything with I/O belongs in an activity.
+const workflowSafeImports = {
+  patterns: [
+    {
+      regex: '^(?!@temporalio/(workflow|common)$)(?!\\.{1,2}/)(?!(\\.\\./)+domain(/|$)).*',
+      message: 'Workflow code may import only domain/, @temporalio/workflow and @temporalio/common (search-attribute keys).',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', 'data/', 'coverage/', 'test/histories/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*/src/*'], message: 'Import from the package entry point.' }] }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowSafeImports] },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$)(?!\\./).*', message: 'domain/ is pure: it may import only zod and other domain modules.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

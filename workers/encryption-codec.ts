@@ -1,0 +1,81 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type Payload, type PayloadCodec, METADATA_ENCODING_KEY } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { CodecKeyRingSettings } from '../domain/config';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * Encrypts whole payloads (data and metadata) with AES-256-GCM before they leave the process,
+ * so the Temporal server stores only ciphertext. The key id travels in plaintext metadata and is
+ * bound to the ciphertext as associated data; decryption picks the key by that id, which lets keys rotate.
+ */
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly keys: ReadonlyMap<string, Buffer>;
+
+  constructor(
+    private readonly activeKeyId: string,
+    keys: ReadonlyMap<string, Buffer>,
+  ) {
+    for (const [id, key] of keys) {
+      if (key.length !== 32) throw new Error(`Encryption key "${id}" must be 32 bytes, got ${key.length}`);
+    }
+    if (!keys.has(activeKeyId)) throw new Error(`Active encryption key "${activeKeyId}" is not in the key ring`);
+    this.keys = keys;
+  }
+
+  static fromSettings(ring: CodecKeyRingSettings): AesGcmPayloadCodec {
+    const keys = new Map(Object.entries(ring.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')]));
+    return new AesGcmPayloadCodec(ring.activeKeyId, keys);
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => this.encrypt(payload));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+  }
+
+  private encrypt(payload: Payload): Payload {
+    const key = this.keys.get(this.activeKeyId)!;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(utf8.encode(this.activeKeyId));
+    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const body = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return {
+      metadata: {
+        [METADATA_ENCODING_KEY]: utf8.encode(ENCRYPTED_ENCODING),
+        [KEY_ID_METADATA]: utf8.encode(this.activeKeyId),
+      },
+      data: body,
+    };
+  }
+
+  private decrypt(payload: Payload): Payload {
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    if (!keyIdBytes) throw new Error('Encrypted payload has no encryption-key-id');
+    const keyId = fromUtf8.decode(keyIdBytes);
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`No key "${keyId}" in the key ring to decrypt this payload (rotated out too early?)`);
+    const body = Buffer.from(payload.data ?? new Uint8Array());
+    if (body.length < IV_BYTES + TAG_BYTES) throw new Error('Encrypted payload is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, IV_BYTES));
+    decipher.setAAD(keyIdBytes);
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+    const plain = Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]);
+    return temporal.api.common.v1.Payload.decode(plain);
+  }
+}
+
+function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding !== undefined && fromUtf8.decode(encoding) === ENCRYPTED_ENCODING;
+}
