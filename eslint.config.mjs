@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const workflowSafeImports = {
   patterns: [
     {
-      regex: '^(?!@temporalio/(workflow|common)$)(?!\\.{1,2}/)(?!(\\.\\./)+domain(/|$)).*',
+      regex: '^(?!@temporalio/(workflow|common)$)(?!\\./)(?!(\\.\\./)+(domain|workflows)(/|$)).*',
       message: 'Workflow code may import only domain/, @temporalio/workflow and @temporalio/common (search-attribute keys).',
     },
   ],
@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'test/workflows/**/*.ts', 'workers/failure-converter.ts'],
     rules: { 'no-restricted-imports': ['error', workflowSafeImports] },
   },
   {
