@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
+import { deadlineCommand } from './deadline';
 import { loadRuntimeConfig } from '../workers/config';
 import { connectWorkerConnection } from '../workers/connection';
 import { logger } from '../workers/logger';
@@ -36,6 +37,8 @@ program
       await connection.close();
     }
   });
+
+program.addCommand(deadlineCommand);
 
 function parsePort(value: string): number {
   const port = Number(value);
