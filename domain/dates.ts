@@ -51,12 +51,47 @@ export const WEEKDAY_LABELS = ['周日', '周一', '周二', '周三', '周四',
 /** `2025-10-11（周六）` */
 export const withWeekday = (date: IsoDate): string => `${date}（${WEEKDAY_LABELS[dayOfWeek(date)]}）`;
 
-/** The Beijing calendar date of an ISO-8601 instant that carries its offset (or Z). */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** An instant is about 35 characters at most; the bound only stops a long value from being scanned. */
+export const INSTANT_MAX_LENGTH = 40;
+
+/**
+ * An ISO-8601 instant with its offset (`2026-11-27T10:15:00+08:00` or `…Z`) naming a real moment. Checked field
+ * by field because `Date.parse` rolls impossible dates over (`02-30` becomes `03-02`).
+ */
+export function isIsoInstant(value: string): boolean {
+  const match = INSTANT.exec(value);
+  if (!match) return false;
+  const part = (i: number): number => Number(match[i] ?? 0);
+  const [year, month, day] = [part(1), part(2), part(3)];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return (
+    day >= 1 &&
+    day <= daysInMonth &&
+    part(4) <= 23 &&
+    part(5) <= 59 &&
+    part(6) <= 59 &&
+    part(7) <= 14 &&
+    part(8) <= 59 &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
+export const instantSchema = z
+  .string()
+  .max(INSTANT_MAX_LENGTH, { abort: true })
+  .refine(
+    isIsoInstant,
+    '应为带时区的ISO-8601时刻，如2026-11-27T10:15:00+08:00 / ' +
+      'expected an ISO-8601 instant with offset, e.g. 2026-11-27T10:15:00+08:00',
+  );
+
+/** The Beijing calendar date of an ISO-8601 instant that carries its offset (or Z); see `isIsoInstant`. */
 export function beijingDateOf(instant: string): IsoDate {
-  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(instant)) throw new RangeError('instant must carry a time-zone offset');
-  const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) throw new RangeError('not a valid ISO-8601 instant');
-  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+  if (!isIsoInstant(instant)) throw new RangeError('not an ISO-8601 instant with offset: YYYY-MM-DDTHH:MM[:SS[.fff]] then ±HH:MM or Z');
+  return new Date(Date.parse(instant) + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** Epoch milliseconds of the first instant after `date` ends in Beijing: a deadline on `date` has passed from then. */

@@ -9,18 +9,10 @@ import {
 } from '../../domain/calendar';
 import { addDays, fromEpochDay, toEpochDay } from '../../domain/dates';
 import { shippedCalendar, shippedNoticePath } from '../helpers/calendar';
+import { prng, randomInt } from '../helpers/random';
 
 const calendar = shippedCalendar();
 const noticeJson = (year: number): Record<string, unknown> => JSON.parse(readFileSync(shippedNoticePath(year), 'utf8'));
-
-/** A deterministic pseudo-random sequence, so property tests are repeatable. */
-function* randomInts(seed: number, count: number, max: number): Generator<number> {
-  let state = seed;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    yield state % max;
-  }
-}
 
 describe('working days per year (counted from the notices by hand: 251, 248, 248)', () => {
   test.each([
@@ -86,8 +78,9 @@ describe('provisional years', () => {
 describe('arithmetic properties (over 2024-01-01 .. 2026-10-31)', () => {
   const start = toEpochDay('2024-01-01');
   const span = toEpochDay('2026-10-31') - start;
-  const samples = [...randomInts(20261128, 400, span)].map((offset) => fromEpochDay(start + offset));
-  const ns = [...randomInts(7, 400, 40)].map((n) => n + 1);
+  const random = prng(20261128);
+  const samples = Array.from({ length: 400 }, () => fromEpochDay(start + randomInt(random, span)));
+  const ns = Array.from({ length: 400 }, () => 1 + randomInt(random, 40));
 
   test('the n-th working day after d is a working day, after d, and exactly n working days away', () => {
     samples.forEach((date, i) => {
