@@ -35,6 +35,20 @@ export default tseslint.config(
   {
     files: ['domain/**/*.ts'],
     rules: {
+      // Deterministic everywhere, the workflow sandbox included: no clock, no host time zone, no process state.
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ never reads the clock: take the date as an argument.' },
+        { object: 'process', message: 'domain/ reads no environment.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ never reads the clock.' },
+        {
+          selector: "CallExpression[callee.property.name=/^(getDate|getDay|getHours|getMinutes|getMonth|getFullYear|getTimezoneOffset|toLocaleString|toLocaleDateString|toLocaleTimeString)$/]",
+          message: 'Host-time-zone getters differ between workers: use the UTC-based helpers of domain/dates.ts.',
+        },
+      ],
       'no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^(?!zod$)(?!\\./).*', message: 'domain/ is pure: it may import only zod and other domain modules.' }] },
