@@ -37,22 +37,7 @@ export function loadCodecKeyRing(env: NodeJS.ProcessEnv, keyFilePath: string): C
 }
 
 function readOrCreateKeyFile(path: string): CodecKeyRingSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const ring = newKeyRing();
-    mkdirSync(dirname(path), { recursive: true });
-    try {
-      // 'wx': if another process created the file first, fall through and read theirs.
-      writeFileSync(path, JSON.stringify(ring, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-      return ring;
-    } catch (writeErr) {
-      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErr;
-      text = readFileSync(path, 'utf8');
-    }
-  }
+  const text = readOrCreateSecretFile(path, () => JSON.stringify(newKeyRing(), null, 2) + '\n');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -60,6 +45,44 @@ function readOrCreateKeyFile(path: string): CodecKeyRingSettings {
     throw new Error(`Codec key file ${path} is not valid JSON`);
   }
   return parseOrThrow(codecKeyRingSchema, json, `Codec key file ${path}`);
+}
+
+/** Reads a local secret file, creating it (owner-only) with `create()` on first use; safe if two processes race. */
+export function readOrCreateSecretFile(path: string, create: () => string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const text = create();
+  try {
+    // 'wx': if another process created the file first, read theirs.
+    writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+    return text;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(path, 'utf8');
+  }
+}
+
+export const APPLICANT_INDEX_KEY_FILE_NAME = 'applicant-index.key';
+
+/**
+ * The secret of the applicant index (an HMAC of ID documents). From GONGKAI_APPLICANT_INDEX_KEY (base64, 32 bytes)
+ * in production; locally a key file generated on first start. It must never change once cases are indexed.
+ */
+export function loadApplicantIndexKey(env: NodeJS.ProcessEnv, keyFilePath: string): Buffer {
+  let b64 = env.GONGKAI_APPLICANT_INDEX_KEY;
+  if (!b64) {
+    if (env.GONGKAI_ENV === 'production') {
+      throw new Error('GONGKAI_APPLICANT_INDEX_KEY is required when GONGKAI_ENV=production (no key file is generated in production)');
+    }
+    b64 = readOrCreateSecretFile(keyFilePath, () => randomBytes(32).toString('base64') + '\n').trim();
+  }
+  const key = Buffer.from(b64, 'base64');
+  if (key.length !== 32) throw new Error('the applicant index key must be 32 bytes (base64)');
+  return key;
 }
 
 export function newKeyRing(): CodecKeyRingSettings {

@@ -1,12 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { type Payload, type PayloadCodec, METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { CodecKeyRingSettings } from '../domain/config';
+import { aesGcmDecrypt, aesGcmEncrypt, keyRingBuffers } from './aes-gcm';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -23,11 +21,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     private readonly activeKeyId: string,
     keys: ReadonlyMap<string, Buffer>,
   ) {
-    for (const [id, key] of keys) {
-      if (key.length !== 32) throw new Error(`Encryption key "${id}" must be 32 bytes, got ${key.length}`);
-    }
-    if (!keys.has(activeKeyId)) throw new Error(`Active encryption key "${activeKeyId}" is not in the key ring`);
-    this.keys = keys;
+    this.keys = keyRingBuffers(activeKeyId, keys);
   }
 
   static fromSettings(ring: CodecKeyRingSettings): AesGcmPayloadCodec {
@@ -44,12 +38,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   private encrypt(payload: Payload): Payload {
-    const key = this.keys.get(this.activeKeyId)!;
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(utf8.encode(this.activeKeyId));
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-    const body = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const body = aesGcmEncrypt(this.keys.get(this.activeKeyId)!, plain, utf8.encode(this.activeKeyId));
     return {
       metadata: {
         [METADATA_ENCODING_KEY]: utf8.encode(ENCRYPTED_ENCODING),
@@ -65,13 +55,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const keyId = fromUtf8.decode(keyIdBytes);
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`No key "${keyId}" in the key ring to decrypt this payload (rotated out too early?)`);
-    const body = Buffer.from(payload.data ?? new Uint8Array());
-    if (body.length < IV_BYTES + TAG_BYTES) throw new Error('Encrypted payload is truncated');
-    const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, IV_BYTES));
-    decipher.setAAD(keyIdBytes);
-    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-    const plain = Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]);
-    return temporal.api.common.v1.Payload.decode(plain);
+    return temporal.api.common.v1.Payload.decode(aesGcmDecrypt(key, payload.data ?? new Uint8Array(), keyIdBytes));
   }
 }
 

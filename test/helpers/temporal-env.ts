@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { CodecKeyRingSettings } from '../../domain/config';
 import { GONGKAI_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { createDataConverter, ensureSearchAttributes, FAILURE_CONVERTER_PATH } from '../../workers/connection';
 import { temporalCliPath, temporalTestServerPath } from '../../workers/tool-paths';
+import { TEST_CODEC_KEYS } from './test-keys';
 
-/**
- * A fixed key for tests only, committed so that recorded histories in test/histories replay.
- * It protects nothing: never use it outside tests.
- */
-export const TEST_CODEC_KEYS: CodecKeyRingSettings = {
-  activeKeyId: 'test-only-2026',
-  keys: { 'test-only-2026': '2S0nXrib04HKZwMfJ6+7P7h6/g6/30UlwP3KLgJ5LFs=' },
-};
+export { TEST_CODEC_KEYS };
 
 export const testDataConverter = (): DataConverter => createDataConverter(TEST_CODEC_KEYS);
 
