@@ -14,7 +14,7 @@ const workflowSafeImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'data/', 'coverage/', 'test/histories/'] },
+  { ignores: ['node_modules/', '.tools/', '.tmp/', 'data/', 'coverage/', 'test/histories/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
 import { deadlineCommand } from './deadline';
-import { loadRuntimeConfig } from '../workers/config';
+import { loadConfig } from '../workers/load-config';
+import { openConfiguredRegister } from '../workers/open-register';
 import { connectWorkerConnection } from '../workers/connection';
 import { logger } from '../workers/logger';
 import { installTemporalRuntime } from '../workers/runtime';
@@ -19,7 +20,7 @@ program
   .option('--ui-port <port>', 'port of the Temporal Web UI (0: headless)', parsePort, 8233)
   .action(async (opts) => {
     installTemporalRuntime();
-    await runLocalStack(loadRuntimeConfig(), { uiPort: opts.uiPort });
+    await runLocalStack(loadConfig(), { uiPort: opts.uiPort });
   });
 
 program
@@ -27,7 +28,8 @@ program
   .description('run a worker against the configured Temporal server (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...)')
   .action(async () => {
     installTemporalRuntime();
-    const config = loadRuntimeConfig();
+    const config = loadConfig();
+    const register = await openConfiguredRegister(config);
     const connection = await connectWorkerConnection(config);
     try {
       const worker = await createWorker(config, connection);
@@ -35,6 +37,7 @@ program
       await worker.run();
     } finally {
       await connection.close();
+      await register.close();
     }
   });
 

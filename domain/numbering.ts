@@ -8,12 +8,15 @@ export function caseNumberOf(agencyCode: string, registrationYear: number, seria
 
 export const CASE_NUMBER_PATTERN = /^[A-Z][A-Z0-9-]{1,15}-\d{4}-\d{6}$/;
 
-/** A document number (文号) in the agency's format, e.g. `连政办依复〔{year}〕{seq}号` → `连政办依复〔2026〕12号`. */
-export function formatDocumentNumber(format: string, year: number, seq: number): string {
-  if (!format.includes('{year}') || !format.includes('{seq}')) {
-    throw new RangeError('a document-number format needs both {year} and {seq}');
-  }
-  return format.replaceAll('{year}', String(year)).replaceAll('{seq}', String(seq));
+/**
+ * A document number (文号) in the agency's format: `连政办依复〔{year}〕{seq}号`, 2026, 7 → `连政办依复〔2026〕7号`
+ * (GB/T 9704: full year, no leading zeros). Formats are validated with the configuration.
+ */
+export function formatDocumentNumber(format: string, year: number, sequence: number): string {
+  if (!format.includes('{year}') || !format.includes('{seq}')) throw new RangeError('a document-number format needs both {year} and {seq}');
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError('year must have four digits');
+  if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError('sequence must be a positive integer');
+  return format.replace('{year}', String(year)).replace('{seq}', String(sequence));
 }
 
 /** Number series: one counter each, numbers within a series never repeat or skip. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { RuntimeConfig } from './config';
+import type { LoadedConfig } from './load-config';
+import { openConfiguredRegister } from './open-register';
 import { connectWorkerConnection } from './connection';
 import { type RunningDevServer, startDevServer } from './dev-server';
 import { logger } from './logger';
@@ -12,10 +13,10 @@ export interface LocalStackOptions {
 
 /**
  * `npm start`: the embedded stack on one machine — the Temporal dev server on a persistent SQLite file
- * under the data directory, and the worker. Ctrl-C (or SIGTERM) drains the worker first, then stops the
+ * under the data directory, the register (migrated on start-up), and the worker. Ctrl-C (or SIGTERM) drains the worker first, then stops the
  * server, so a second start resumes every case where it was.
  */
-export async function runLocalStack(config: RuntimeConfig, opts: LocalStackOptions): Promise<void> {
+export async function runLocalStack(config: LoadedConfig, opts: LocalStackOptions): Promise<void> {
   const [host, portText] = splitAddress(config.temporal.address);
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
     throw new Error(`start runs a local dev server, but TEMPORAL_ADDRESS=${config.temporal.address} is not local; run 'gongkai worker' against a cluster`);
@@ -49,6 +50,8 @@ export async function runLocalStack(config: RuntimeConfig, opts: LocalStackOptio
     );
     if (stopping.signal.aborted) return;
 
+    const register = await openConfiguredRegister(config);
+    logger.info({ database: register.store.dialect }, 'register ready');
     const connection = await connectWorkerConnection(config);
     try {
       const worker = await createWorker(config, connection);
@@ -60,6 +63,7 @@ export async function runLocalStack(config: RuntimeConfig, opts: LocalStackOptio
       }
     } finally {
       await connection.close();
+      await register.close();
     }
   } finally {
     await server?.stop();

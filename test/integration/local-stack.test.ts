@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,6 +62,8 @@ test('start runs a dev server and worker, stops cleanly on Ctrl-C, and a second 
   const first = await startStack();
   try {
     await expect(temporalCli('workflow', 'list')).resolves.toBeDefined();
+    expect(first.output()).toContain('register ready');
+    expect(existsSync(join(dataDir, 'register.sqlite'))).toBe(true);
     const searchAttributes = await temporalCli('operator', 'search-attribute', 'list');
     expect(searchAttributes).toMatch(/GkStage\s+Keyword/);
     expect(searchAttributes).toMatch(/GkReplyDueAt\s+Datetime/);

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../domain/validation';
 import { loadCodecKeyRing } from '../../workers/codec-keys';
-import { loadRuntimeConfig, temporalSettingsFromEnv } from '../../workers/config';
+import { loadConfig } from '../../workers/load-config';
 
 const key = (): string => randomBytes(32).toString('base64');
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'gongkai-config-'));
+/** The demo configuration with `env` laid over it; keys go to a temporary data directory. */
+const temporalSettingsFromEnv = (env: NodeJS.ProcessEnv) => loadConfig({ env: { GONGKAI_DATA_DIR: tempDir(), ...env } }).temporal;
 
 describe('Temporal settings', () => {
   test('default to the embedded dev server', () => {
@@ -31,13 +33,13 @@ describe('Temporal settings', () => {
   });
 
   test.each([
-    [{ TEMPORAL_ADDRESS: 'no-port' }, 'address'],
-    [{ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' }, 'tls.clientKeyPath'],
-    [{ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS_CLIENT_CERT_PATH: '/c', TEMPORAL_TLS_CLIENT_KEY_PATH: '/k' }, 'apiKey'],
+    [{ TEMPORAL_ADDRESS: 'no-port' }, 'temporal.address'],
+    [{ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' }, 'temporal.tls.clientKeyPath'],
+    [{ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS_CLIENT_CERT_PATH: '/c', TEMPORAL_TLS_CLIENT_KEY_PATH: '/k' }, 'temporal.apiKey'],
   ])('refuse %j naming the field %s', (env, field) => {
     const attempt = () => temporalSettingsFromEnv(env);
     expect(attempt).toThrow(InvalidInputError);
-    expect(attempt).toThrow(new RegExp(`\\b${field.replace('.', '\\.')}:`));
+    expect(attempt).toThrow(new RegExp(`\\b${field.replaceAll('.', '\\.')}（环境变量 `));
   });
 });
 
@@ -88,7 +90,7 @@ describe('codec key ring', () => {
 
 test('the runtime config puts state under GONGKAI_DATA_DIR', () => {
   const dir = tempDir();
-  const config = loadRuntimeConfig({ GONGKAI_DATA_DIR: dir });
+  const config = loadConfig({ env: { GONGKAI_DATA_DIR: dir } });
   expect(config.dataDir).toBe(dir);
   expect(statSync(join(dir, 'codec-keys.json')).isFile()).toBe(true);
 });
