@@ -7,8 +7,9 @@ import tseslint from 'typescript-eslint';
 const workflowSafeImports = {
   patterns: [
     {
-      regex: '^(?!@temporalio/(workflow|common)$)(?!\\./)(?!(\\.\\./)+(domain|workflows)(/|$)).*',
-      message: 'Workflow code may import only domain/, @temporalio/workflow and @temporalio/common (search-attribute keys).',
+      regex: '^(?!@temporalio/(workflow|common)$)(?!\\./)(?!\\.\\./search-attributes$)(?!(\\.\\./)+(domain|workflows)(/|$)).*',
+      message: 'Workflow code may import only domain/, @temporalio/workflow and @temporalio/common (search-attribute keys); other modules as types only.',
+      allowTypeImports: true,
     },
   ],
 };

@@ -32,7 +32,7 @@ program
     const register = await openConfiguredRegister(config);
     const connection = await connectWorkerConnection(config);
     try {
-      const worker = await createWorker(config, connection);
+      const worker = await createWorker(config, connection, register);
       logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
       await worker.run();
     } finally {

@@ -17,7 +17,11 @@ export function readHolidayNotice(path: string): HolidayNotice {
   return parseOrThrow(holidayNoticeSchema, json, `Holiday notice ${path}`);
 }
 
-export function loadCalendarDir(dir: string = SHIPPED_CALENDAR_DIR): WorkingDayCalendar {
+export function readHolidayNotices(dir: string = SHIPPED_CALENDAR_DIR): HolidayNotice[] {
   const files = readdirSync(dir).filter((name) => /^cn-\d{4}\.json$/.test(name));
-  return buildCalendar(files.map((name) => readHolidayNotice(join(dir, name))));
+  return files.map((name) => readHolidayNotice(join(dir, name)));
+}
+
+export function loadCalendarDir(dir: string = SHIPPED_CALENDAR_DIR): WorkingDayCalendar {
+  return buildCalendar(readHolidayNotices(dir));
 }

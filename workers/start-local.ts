@@ -54,7 +54,7 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
     logger.info({ database: register.store.dialect }, 'register ready');
     const connection = await connectWorkerConnection(config);
     try {
-      const worker = await createWorker(config, connection);
+      const worker = await createWorker(config, connection, register);
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running; Ctrl-C stops');
       // The SDK's runtime shuts the worker down on SIGINT/SIGTERM; our own handler covers the start-up window.
       if (!stopping.signal.aborted) {

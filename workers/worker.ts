@@ -1,4 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createRequestActivities } from '../activities/request-activities';
+import type { Register } from '../register';
+import { readHolidayNotices } from './calendar-files';
 import type { RuntimeConfig } from './config';
 import { createDataConverter } from './connection';
 
@@ -8,6 +11,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export async function createWorker(
   config: RuntimeConfig,
   connection: NativeConnection,
+  register: Register,
   overrides: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
@@ -15,7 +19,7 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: {},
+    activities: createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
     dataConverter: createDataConverter(config.codecKeys),
     ...overrides,
   });

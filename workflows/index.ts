@@ -1,3 +1,2 @@
-// The workflows gongkai's worker runs. Each request is one workflow (see docs/ and ../shared/DESIGN.md);
-// the request workflow is exported here as it lands.
-export {};
+// The workflows gongkai's worker runs: one request workflow per request for disclosure.
+export { requestWorkflow } from './request/workflow';

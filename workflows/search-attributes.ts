@@ -15,6 +15,9 @@ export const ReceivedOn = defineSearchAttributeKey('GkReceivedOn', SearchAttribu
 export const ReplyDueAt = defineSearchAttributeKey('GkReplyDueAt', SearchAttributeType.DATETIME);
 /** True while the statutory clock is paused (consultation). */
 export const ClockPaused = defineSearchAttributeKey('GkPaused', SearchAttributeType.BOOL);
+/** The nearest open deadline (end of its day, Beijing time) and its kind: what a reminder or escalation follows. */
+export const NextDueAt = defineSearchAttributeKey('GkNextDueAt', SearchAttributeType.DATETIME);
+export const NextDueKind = defineSearchAttributeKey('GkNextDueKind', SearchAttributeType.KEYWORD);
 
 export const GONGKAI_SEARCH_ATTRIBUTES = [
   AgencyCode,
@@ -25,4 +28,6 @@ export const GONGKAI_SEARCH_ATTRIBUTES = [
   ReceivedOn,
   ReplyDueAt,
   ClockPaused,
+  NextDueAt,
+  NextDueKind,
 ] as const;

@@ -1,0 +1,34 @@
+import { buildCalendar, type HolidayNotice, holidayNoticeSchema, type WorkingDayCalendar } from '../domain/calendar';
+import type { Register } from '../register';
+import type { CaseEventInput } from '../register/register';
+
+export interface RequestActivitiesDeps {
+  register: Pick<Register, 'recordCaseEvent' | 'archiveCase' | 'holidayNotices'>;
+  /** The holiday notices shipped with gongkai (config/calendar); the register's loaded notices override them per year. */
+  shippedNotices: () => HolidayNotice[];
+}
+
+/** The request workflow's side effects: thin I/O over the register; every one idempotent by its key. */
+export function createRequestActivities({ register, shippedNotices }: RequestActivitiesDeps) {
+  return {
+    async loadCalendar(): Promise<WorkingDayCalendar> {
+      const byYear = new Map<number, HolidayNotice>();
+      for (const notice of shippedNotices()) byYear.set(notice.year, notice);
+      for (const stored of await register.holidayNotices()) {
+        const notice = holidayNoticeSchema.parse(stored);
+        byYear.set(notice.year, notice);
+      }
+      return buildCalendar([...byYear.values()]);
+    },
+
+    async recordCaseEvent(event: CaseEventInput): Promise<void> {
+      await register.recordCaseEvent(event);
+    },
+
+    async archiveCase(input: CaseEventInput & { caseFile: unknown }): Promise<void> {
+      await register.archiveCase(input);
+    },
+  };
+}
+
+export type RequestActivities = ReturnType<typeof createRequestActivities>;

@@ -1,0 +1,344 @@
+import { ApplicationFailure, currentUpdateInfo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { applicantReportColumn } from '../../domain/application';
+import type { WorkingDayCalendar } from '../../domain/calendar';
+import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, stageAfter, type SupportedAction } from '../../domain/case-actions';
+import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
+import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
+import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
+import { isAllowedTransition, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
+import { fieldProblems } from '../../domain/validation';
+import type { CaseEventInput } from '../../register/register';
+import type { ActRequest, CarriedState, CaseView, RequestWorkflowInput, TimelineEntry } from './messages';
+import {
+  AgencyCode,
+  ApplicantType,
+  ClockPaused,
+  HandlerId,
+  NextDueAt,
+  NextDueKind,
+  Outcome,
+  ReceivedOn,
+  ReplyDueAt,
+  Stage as StageAttribute,
+} from '../search-attributes';
+
+/** How many applied update ids a case remembers across continue-as-new. */
+const REMEMBERED_UPDATE_IDS = 500;
+
+/** A refused act: the caller gets `message`; `type` says why (wrong-role, wrong-stage, invalid-payload, …). */
+const refuse = (type: string, message: string): ApplicationFailure => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * The state of one request and the rules that change it. Every change happens synchronously (validators and
+ * the first part of the update handler), so two concurrent acts can never both pass the same check.
+ */
+export class CaseFile {
+  readonly caseNumber: string;
+  readonly agencyCode: string;
+  stage: Stage;
+  handlerId: string | null;
+  drafterIds: string[];
+  reviewerIds: string[];
+  clockEvents: ClockEvent[];
+  calendar: WorkingDayCalendar;
+  timeline: TimelineEntry[];
+  documents: CarriedState['documents'];
+  appliedUpdateIds: string[];
+  outcome: string | null;
+  runs: number;
+  /** Register writes still to be made, in order (the main loop drains it through an activity). */
+  readonly outbox: (CaseEventInput & { archive?: boolean })[] = [];
+  /** Bumped on every change: the main loop re-arms its timer when it moves. */
+  version = 0;
+  calendarReloadRequested = false;
+  /** False until the calendar has arrived from its activity; acts wait for it. */
+  ready: boolean;
+  private clockCache: ClockResult | undefined;
+
+  constructor(readonly input: RequestWorkflowInput) {
+    const carried = input.carried;
+    this.caseNumber = input.caseNumber;
+    this.agencyCode = input.agencyCode;
+    this.calendar = carried?.calendar ?? { version: 'loading', years: {} };
+    this.ready = carried !== undefined;
+    this.stage = carried?.stage ?? (input.receipt.status === 'received' ? 'registered' : 'awaiting-confirmation');
+    this.handlerId = carried?.handlerId ?? null;
+    this.drafterIds = carried?.drafterIds ?? [];
+    this.reviewerIds = carried?.reviewerIds ?? [];
+    this.clockEvents =
+      carried?.clockEvents ??
+      (input.receipt.status === 'received' ? [{ type: 'received', on: input.receipt.receivedOn, basis: input.receipt.basis }] : []);
+    this.timeline = carried?.timeline ?? [{ at: input.registeredAt, actorId: input.registeredBy, action: 'register', label: '登记申请' }];
+    this.documents = carried?.documents ?? [];
+    this.appliedUpdateIds = carried?.appliedUpdateIds ?? [];
+    this.outcome = carried?.outcome ?? null;
+    this.runs = (carried?.runs ?? 0) + 1;
+  }
+
+  // ---- the clock -----------------------------------------------------------------------------------------
+
+  /** The clock from the events and the calendar in state; null while T0 awaits confirmation. */
+  clock(): ClockResult | null {
+    if (!this.clockEvents.some((e) => e.type === 'received')) return null;
+    this.clockCache ??= computeClock(this.input.rules.clock, this.calendar, this.clockEvents);
+    return this.clockCache;
+  }
+
+  replaceCalendar(calendar: WorkingDayCalendar): void {
+    const first = !this.ready;
+    this.ready = true;
+    if (!first && calendar.version === this.calendar.version) return;
+    this.calendar = calendar;
+    this.changed();
+  }
+
+  /** Open deadlines, earliest first (what the timer and the "next deadline" search attribute follow). */
+  openDeadlines(): ClockResult['deadlines'] {
+    const clock = this.clock();
+    if (!clock || this.stage === 'awaiting-archive' || this.stage === 'archived') return [];
+    return clock.deadlines.filter((d) => d.status === 'open' && this.deadlineRelevant(d.kind)).sort((a, b) => a.due.localeCompare(b.due));
+  }
+
+  /** The next instant a deadline's day ends after `nowMs`, or undefined: when the main loop next wakes. */
+  nextWakeUpMs(nowMs: number): number | undefined {
+    const ends = this.openDeadlines()
+      .map((d) => endOfBeijingDayMs(d.due))
+      .filter((ms) => ms > nowMs);
+    return ends.length ? Math.min(...ends) : undefined;
+  }
+
+  private deadlineRelevant(kind: string): boolean {
+    // The 补正 notice deadline matters only until the completeness question is settled.
+    if (kind === 'correction-notice') return ['registered', 'completeness-check'].includes(this.stage);
+    if (kind === 'applicant-correction') return this.stage === 'awaiting-correction';
+    return true;
+  }
+
+  // ---- acts ----------------------------------------------------------------------------------------------
+
+  /**
+   * The validator: checks the actor, the action, the payload, permission (role, agency, stage, assignment,
+   * separation of duties) and the clock's rules. Throws the refusal; changes nothing.
+   */
+  validate(request: ActRequest): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
+    const parsedActor = actorSchema.safeParse(request?.actor);
+    if (!parsedActor.success) {
+      throw refuse('invalid-actor', `actor: ${fieldProblems(parsedActor.error).map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    }
+    const actor = parsedActor.data;
+    const action = request.action;
+    if (typeof action !== 'string' || !isSupportedAction(action)) {
+      throw refuse('unknown-action', `action: 不支持的操作 / unsupported action (${String(action).slice(0, 40)})`);
+    }
+    const parsedPayload = ACTION_PAYLOAD_SCHEMAS[action].safeParse(request.data ?? {});
+    if (!parsedPayload.success) {
+      throw refuse('invalid-payload', fieldProblems(parsedPayload.error).map((p) => `data.${p.field}: ${p.message}`).join('; '));
+    }
+    const payload = parsedPayload.data as ActionPayload<SupportedAction>;
+    const allowed = authorize({
+      actor,
+      action,
+      caseStage: this.stage,
+      caseAgency: this.agencyCode,
+      caseParticipants: { handlerId: this.handlerId, drafterIds: this.drafterIds, reviewerIds: this.reviewerIds },
+      rules: this.input.rules.permissions,
+    });
+    if (!allowed.ok) throw refuse(allowed.code, allowed.message);
+    const next = stageAfter(action, payload, this.stage);
+    if (next !== this.stage && !isAllowedTransition(this.stage, next)) {
+      throw refuse('wrong-stage', `不能从「${STAGE_DEFINITIONS[this.stage].label}」转到「${STAGE_DEFINITIONS[next].label}」`);
+    }
+    this.checkActionRules(action, payload);
+    return { actor, action, payload };
+  }
+
+  /** Rules beyond the permission table: who can be a handler, what the clock allows. */
+  private checkActionRules(action: SupportedAction, payload: ActionPayload<SupportedAction>): void {
+    if (action === 'assign-handler' || action === 'reassign-handler' || action === 'hand-over') {
+      const { handler } = payload as ActionPayload<'assign-handler'>;
+      if (handler.userId === this.handlerId) throw refuse('same-person', '该人员已是本案承办人');
+      if (!isEligibleHandler(handler, this.agencyCode)) {
+        throw refuse('invalid-payload', 'data.handler: 承办人须为本机关的承办人员 / must be a handler of this agency');
+      }
+    }
+    const events = this.clockEventsFor(action, payload);
+    // Before the calendar arrives the handler waits and validates again; the clock is checked then.
+    if (events.length > 0 && this.ready) {
+      try {
+        computeClock(this.input.rules.clock, this.calendar, [...this.clockEvents, ...events]);
+      } catch (err) {
+        throw refuse('clock-rule', err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+
+  /** The clock events an act adds. */
+  private clockEventsFor(action: SupportedAction, payload: ActionPayload<SupportedAction>): ClockEvent[] {
+    switch (action) {
+      case 'confirm-receipt':
+        return [{ type: 'received', on: beijingDateOf((payload as ActionPayload<'confirm-receipt'>).confirmedAt), basis: '经与申请人确认（《条例》第三十一条）' }];
+      case 'request-correction': {
+        const p = payload as ActionPayload<'request-correction'>;
+        return [{ type: 'correction-requested', on: p.sentOn, applicantDueOn: p.applicantDueOn }];
+      }
+      case 'record-correction-received':
+        return [{ type: 'correction-received', on: (payload as ActionPayload<'record-correction-received'>).receivedOn }];
+      case 'approve-extension': {
+        const p = payload as ActionPayload<'approve-extension'>;
+        return [{ type: 'extension-approved', on: p.approvedOn, workingDays: p.workingDays }];
+      }
+      case 'record-dispatch':
+        return [{ type: 'reply-dispatched', on: (payload as ActionPayload<'record-dispatch'>).dispatchedOn }];
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * The handler: validates again (another act may have changed the case since this one was validated), then
+   * applies the act, all synchronously. A repeated update id (also after continue-as-new) applies nothing.
+   */
+  apply(request: ActRequest): CaseView {
+    const updateId = currentUpdateInfo()?.id ?? '';
+    if (updateId && this.appliedUpdateIds.includes(updateId)) return this.view();
+    const { actor, action, payload } = this.validate(request);
+    const at = new Date(Date.now()).toISOString();
+    this.clockEvents.push(...this.clockEventsFor(action, payload));
+    this.stage = stageAfter(action, payload, this.stage);
+
+    switch (action) {
+      case 'assign-handler':
+      case 'reassign-handler':
+      case 'hand-over':
+        this.handlerId = (payload as ActionPayload<'assign-handler'>).handler.userId;
+        break;
+      // Everyone who drafted or reviewed any version of this reply stays on record: none of them may sign it off.
+      case 'draft-reply':
+        this.drafterIds = [...new Set([...this.drafterIds, actor.userId])];
+        break;
+      case 'review-reply':
+        this.reviewerIds = [...new Set([...this.reviewerIds, actor.userId])];
+        break;
+      case 'record-withdrawal':
+        this.outcome = 'withdrawn';
+        break;
+      default:
+        break;
+    }
+
+    this.timeline.push({ at, actorId: actor.userId, action, label: ACTION_LABELS[action], ...noteOf(payload) });
+    this.appliedUpdateIds = [...this.appliedUpdateIds, updateId].filter(Boolean).slice(-REMEMBERED_UPDATE_IDS);
+    this.outbox.push({
+      caseNumber: this.caseNumber,
+      eventKey: `${this.caseNumber}:${updateId || `${action}:${this.timeline.length}`}`,
+      at,
+      actorId: actor.userId,
+      action,
+      changes: this.registerFields(),
+      archive: this.stage === 'archived',
+    });
+    this.changed();
+    return this.view();
+  }
+
+  /** The register's copy of the case's state (no personal data). */
+  registerFields(): CaseEventInput['changes'] {
+    const clock = this.clock();
+    return {
+      stage: this.stage,
+      handler_id: this.handlerId,
+      received_on: clock?.receivedOn ?? null,
+      correction_notice_due: clock?.correctionNoticeDue ?? null,
+      reply_due: clock?.replyDue ?? null,
+      reply_due_extended: clock?.replyDueExtended ?? null,
+      outcome: this.outcome,
+      dispatched_on: clock?.dispatchedOn ?? null,
+      ...(this.stage === 'archived' ? { closed_on: fromEpochDay(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000)) } : {}),
+    };
+  }
+
+  changed(): void {
+    this.version += 1;
+    this.clockCache = undefined;
+    this.upsertSearchAttributes();
+  }
+
+  // ---- what others see -----------------------------------------------------------------------------------
+
+  today(): IsoDate {
+    return fromEpochDay(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000));
+  }
+
+  view(): CaseView {
+    const clock = this.clock();
+    return {
+      caseNumber: this.caseNumber,
+      agencyCode: this.agencyCode,
+      stage: this.stage,
+      stageLabel: STAGE_DEFINITIONS[this.stage].label,
+      handlerId: this.handlerId,
+      receivedOn: clock?.receivedOn ?? null,
+      replyDue: clock?.replyDue ?? null,
+      replyDueExtended: clock?.replyDueExtended ?? null,
+      deadlines: clock?.deadlines ?? [],
+      pauses: clock?.pauses ?? [],
+      paused: clock ? isPausedOn(clock, this.today()) : false,
+      provisional: clock?.provisional ?? false,
+      explanation: clock?.explanation ?? ['收到申请之日待与申请人确认（《条例》第三十一条），确认前期限不起算。'],
+      calendarVersion: this.calendar.version,
+      timeline: this.timeline,
+      documents: this.documents,
+      outcome: this.outcome,
+      runs: this.runs,
+    };
+  }
+
+  upsertSearchAttributes(): void {
+    const clock = this.clock();
+    const paused = clock ? isPausedOn(clock, this.today()) : false;
+    const next = this.openDeadlines()[0];
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: AgencyCode, value: this.agencyCode },
+      { key: StageAttribute, value: this.stage },
+      { key: HandlerId, value: this.handlerId },
+      { key: Outcome, value: this.outcome },
+      { key: ApplicantType, value: applicantReportColumn(this.input.application.applicant) },
+      { key: ReceivedOn, value: clock ? new Date(endOfBeijingDayMs(clock.receivedOn) - 86_400_000) : null },
+      // Empty while paused or dispatched: the reply is not running towards a date then.
+      { key: ReplyDueAt, value: clock?.replyDue && !paused && !clock.dispatchedOn ? new Date(endOfBeijingDayMs(clock.replyDue)) : null },
+      { key: ClockPaused, value: paused },
+      { key: NextDueAt, value: next ? new Date(endOfBeijingDayMs(next.due)) : null },
+      { key: NextDueKind, value: next?.kind ?? null },
+    ];
+    upsertSearchAttributes(pairs);
+  }
+
+  carried(): CarriedState {
+    return {
+      stage: this.stage,
+      handlerId: this.handlerId,
+      drafterIds: this.drafterIds,
+      reviewerIds: this.reviewerIds,
+      clockEvents: this.clockEvents,
+      calendar: this.calendar,
+      timeline: this.timeline,
+      documents: this.documents,
+      appliedUpdateIds: this.appliedUpdateIds,
+      outcome: this.outcome,
+      runs: this.runs,
+    };
+  }
+
+  historyLength(): number {
+    return workflowInfo().historyLength;
+  }
+}
+
+function noteOf(payload: unknown): { note?: string } {
+  const record = payload as Record<string, unknown>;
+  for (const key of ['note', 'comment', 'reason', 'message']) {
+    if (typeof record[key] === 'string') return { note: record[key] };
+  }
+  return {};
+}

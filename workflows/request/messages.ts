@@ -1,0 +1,103 @@
+// The request workflow's messages: what clients (web app, CLI, services inside the trust boundary) may send
+// and ask. Imported by clients without the workflow body. See docs/temporal-api.md.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Application, ReceiptDate } from '../../domain/application';
+import type { WorkingDayCalendar } from '../../domain/calendar';
+import type { ClockEvent, ClockRules, Deadline, PauseInterval } from '../../domain/clock';
+import type { IsoDate } from '../../domain/dates';
+import type { PermissionRules } from '../../domain/roles';
+import type { Stage } from '../../domain/stages';
+
+export const REQUEST_WORKFLOW_TYPE = 'requestWorkflow';
+
+/** The agency's rules a case runs under, fixed at intake (a later configuration change does not alter open cases). */
+export interface CaseRules {
+  clock: ClockRules;
+  permissions: PermissionRules;
+}
+
+export interface RequestWorkflowInput {
+  caseNumber: string;
+  agencyCode: string;
+  application: Application;
+  receipt: ReceiptDate;
+  /** When and by whom the case was registered (ISO instant, staff user id). */
+  registeredAt: string;
+  registeredBy: string;
+  rules: CaseRules;
+  /** History length after which the case continues as new; the server's own suggestion also triggers it. */
+  continueAsNewAfterEvents?: number;
+  /** Set only by continue-as-new. */
+  carried?: CarriedState;
+}
+
+/** One act on the case, for the timeline. */
+export interface TimelineEntry {
+  at: string;
+  actorId: string;
+  action: string;
+  label: string;
+  note?: string;
+}
+
+export interface CaseDocument {
+  documentId: string;
+  documentType: string;
+  documentNumber: string | null;
+  createdAt: string;
+}
+
+/** Everything carried across continue-as-new (JSON-safe). */
+export interface CarriedState {
+  stage: Stage;
+  handlerId: string | null;
+  drafterIds: string[];
+  reviewerIds: string[];
+  clockEvents: ClockEvent[];
+  calendar: WorkingDayCalendar;
+  timeline: TimelineEntry[];
+  documents: CaseDocument[];
+  /** Update ids already applied, newest last (bounded): a repeated submission after continue-as-new is still applied once. */
+  appliedUpdateIds: string[];
+  outcome: string | null;
+  runs: number;
+}
+
+/** The case as staff see it: no personal data (that is the `application` query, for those allowed to see it). */
+export interface CaseView {
+  caseNumber: string;
+  agencyCode: string;
+  stage: Stage;
+  stageLabel: string;
+  handlerId: string | null;
+  receivedOn: IsoDate | null;
+  replyDue: IsoDate | null;
+  replyDueExtended: IsoDate | null;
+  deadlines: Deadline[];
+  pauses: PauseInterval[];
+  paused: boolean;
+  provisional: boolean;
+  /** The clock's explanation, in Chinese. */
+  explanation: string[];
+  calendarVersion: string;
+  timeline: TimelineEntry[];
+  documents: CaseDocument[];
+  outcome: string | null;
+  /** How many runs (continue-as-new) the case has had. */
+  runs: number;
+}
+
+/** An act on the case. `actor` is the person as resolved by the web app (or the operator's CLI). */
+export interface ActRequest {
+  action: string;
+  actor: unknown;
+  data?: unknown;
+}
+
+/** Every human action goes through this update; its validator refuses what the actor may not do now. */
+export const actUpdate = defineUpdate<CaseView, [ActRequest]>('act');
+export const caseViewQuery = defineQuery<CaseView>('caseView');
+/** The application with the applicant's personal data; callers check `view-personal-data` first. */
+export const applicationQuery = defineQuery<Application>('application');
+/** A newly published holiday notice was loaded: fetch the calendar again and recompute every deadline. */
+export const reloadCalendarSignal = defineSignal('reloadCalendar');

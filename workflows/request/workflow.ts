@@ -1,0 +1,81 @@
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RequestActivities } from '../../activities/request-activities';
+import { CaseFile } from './case-file';
+import { actUpdate, applicationQuery, caseViewQuery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
+
+const { loadCalendar, recordCaseEvent, archiveCase } = proxyActivities<RequestActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Continue-as-new well before Temporal's 10k-event warning; the server's own suggestion also counts. */
+const DEFAULT_CONTINUE_AS_NEW_AFTER = 4_000;
+
+/**
+ * One request for disclosure, from registration to archive. People act through the `act` update; deadlines
+ * come from the statutory clock over the calendar kept in state; the register follows every change.
+ */
+export async function requestWorkflow(input: RequestWorkflowInput): Promise<string> {
+  const file = new CaseFile(input);
+  // Handlers first, before any await, so that no early update or query finds the workflow without them.
+  setHandler(
+    actUpdate,
+    async (request) => {
+      if (!file.ready) await condition(() => file.ready);
+      return file.apply(request);
+    },
+    { validator: (request) => void file.validate(request) },
+  );
+  setHandler(caseViewQuery, () => file.view());
+  setHandler(applicationQuery, () => input.application);
+  setHandler(reloadCalendarSignal, () => {
+    file.calendarReloadRequested = true;
+  });
+  if (!file.ready) file.replaceCalendar(await loadCalendar());
+  else file.changed();
+  if (!input.carried) {
+    file.outbox.push({ caseNumber: file.caseNumber, eventKey: `${file.caseNumber}:clock`, at: input.registeredAt, actorId: 'system', action: 'compute-deadlines', changes: file.registerFields() });
+  }
+
+  const continueAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
+  for (;;) {
+    await syncRegister(file);
+    if (file.stage === 'archived') break;
+    if (file.calendarReloadRequested) {
+      file.calendarReloadRequested = false;
+      file.replaceCalendar(await loadCalendar());
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested || file.historyLength() >= continueAfter) {
+      await condition(allHandlersFinished);
+      await syncRegister(file);
+      await continueAsNew<typeof requestWorkflow>({ ...input, carried: file.carried() });
+    }
+    await waitForChangeOrDeadline(file);
+  }
+  await condition(allHandlersFinished);
+  return file.stage;
+}
+
+/** Sleeps until something changes or the nearest deadline's day ends (then the next deadline takes over). */
+async function waitForChangeOrDeadline(file: CaseFile): Promise<void> {
+  const version = file.version;
+  const wakeAt = file.nextWakeUpMs(Date.now());
+  const woken = () => file.version !== version || file.outbox.length > 0 || file.calendarReloadRequested;
+  if (wakeAt === undefined) {
+    await condition(woken);
+    return;
+  }
+  const changed = await condition(woken, Math.max(wakeAt - Date.now(), 1));
+  if (!changed) file.changed(); // a deadline passed: the next one becomes the one to watch
+}
+
+/** Writes pending changes to the register, in order; archiving also stores the case file. */
+async function syncRegister(file: CaseFile): Promise<void> {
+  while (file.outbox.length > 0) {
+    const { archive, ...event } = file.outbox[0]!;
+    if (archive) await archiveCase({ ...event, caseFile: { ...file.view(), application: file.input.application } });
+    else await recordCaseEvent(event);
+    file.outbox.shift();
+  }
+}
