@@ -1,4 +1,4 @@
-import { buildCalendar, type HolidayNotice, holidayNoticeSchema, type WorkingDayCalendar } from '../domain/calendar';
+import { effectiveCalendar, type HolidayNotice, holidayNoticeSchema, type WorkingDayCalendar } from '../domain/calendar';
 import type { Register } from '../register';
 import type { CaseEventInput } from '../register/register';
 
@@ -12,13 +12,8 @@ export interface RequestActivitiesDeps {
 export function createRequestActivities({ register, shippedNotices }: RequestActivitiesDeps) {
   return {
     async loadCalendar(): Promise<WorkingDayCalendar> {
-      const byYear = new Map<number, HolidayNotice>();
-      for (const notice of shippedNotices()) byYear.set(notice.year, notice);
-      for (const stored of await register.holidayNotices()) {
-        const notice = holidayNoticeSchema.parse(stored);
-        byYear.set(notice.year, notice);
-      }
-      return buildCalendar([...byYear.values()]);
+      const loaded = (await register.holidayNotices()).map((stored) => holidayNoticeSchema.parse(stored));
+      return effectiveCalendar(shippedNotices(), loaded);
     },
 
     async recordCaseEvent(event: CaseEventInput): Promise<void> {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
+import { actCommand, listCommand, showCommand, submitCommand } from './cases';
 import { deadlineCommand } from './deadline';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
@@ -42,6 +43,7 @@ program
   });
 
 program.addCommand(deadlineCommand);
+for (const command of [submitCommand, showCommand, actCommand, listCommand]) program.addCommand(command);
 
 function parsePort(value: string): number {
   const port = Number(value);

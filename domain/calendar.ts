@@ -96,6 +96,16 @@ export function buildCalendar(notices: readonly HolidayNotice[]): WorkingDayCale
   return { version: `cn:${Object.keys(years).join(',') || 'none'}#${digest}`, years };
 }
 
+/**
+ * The calendar in force: the notices shipped with gongkai, each year replaced by a notice loaded at run time
+ * (an agency entering the new year's notice before an upgrade ships it).
+ */
+export function effectiveCalendar(shipped: readonly HolidayNotice[], loaded: readonly HolidayNotice[]): WorkingDayCalendar {
+  const byYear = new Map<number, HolidayNotice>();
+  for (const notice of [...shipped, ...loaded]) byYear.set(notice.year, notice);
+  return buildCalendar([...byYear.values()]);
+}
+
 /** A short content digest (FNV-1a, 32 bit): identifies the data, no security meaning. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;

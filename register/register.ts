@@ -51,6 +51,8 @@ export interface RegisterCaseInput {
 export interface RegisteredCase {
   caseNumber: string;
   created: boolean;
+  /** The case (registered before) has been closed: its processing has ended. */
+  closed: boolean;
 }
 
 export interface CaseEventInput {
@@ -163,7 +165,10 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
         );
         const [, yearText] = /^case:.+:(\d{4})$/.exec(allocation.series) ?? [];
         const caseNumber = caseNumberOf(input.agencyCode, Number(yearText), allocation.value);
-        if (!allocation.created) return { caseNumber, created: false };
+        if (!allocation.created) {
+          const existing = await trx.selectFrom('gk_case').select('closed_on').where('case_number', '=', caseNumber).executeTakeFirst();
+          return { caseNumber, created: false, closed: Boolean(existing?.closed_on) };
+        }
         await trx
           .insertInto('gk_case')
           .values({
@@ -199,7 +204,7 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
           action: 'register',
           changes: { stage: input.stage, received_on: input.receivedOn },
         });
-        return { caseNumber, created: true };
+        return { caseNumber, created: true, closed: false };
       });
     },
 

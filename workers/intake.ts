@@ -42,7 +42,7 @@ export async function submitApplication(deps: IntakeDeps, submission: Submission
   }
   const receipt = receiptDate(application);
   const registeredAt = (deps.now?.() ?? new Date()).toISOString();
-  const { caseNumber, created } = await deps.register.registerCase({
+  const { caseNumber, created, closed } = await deps.register.registerCase({
     agencyCode: agency.code,
     submissionId: submission.submissionId,
     registeredAt,
@@ -55,6 +55,8 @@ export async function submitApplication(deps: IntakeDeps, submission: Submission
     application,
     idDocument: { kind: application.applicant.idDocument.kind, number: application.applicant.idDocument.number },
   });
+  // A case closed and archived long ago (perhaps past Temporal's retention) is never restarted by a resubmission.
+  if (closed) return { caseNumber, created: false };
   const input: RequestWorkflowInput = {
     caseNumber,
     agencyCode: agency.code,
@@ -71,6 +73,7 @@ export async function submitApplication(deps: IntakeDeps, submission: Submission
       taskQueue: deps.config.temporal.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: AgencyCode, value: agency.code },
         { key: Stage, value: receipt.status === 'received' ? 'registered' : 'awaiting-confirmation' },

@@ -82,8 +82,8 @@ describe.each(BACKENDS)('register on %s', (backend: Backend) => {
     const next = await register.registerCase(caseInput('LYG-ZFB', randomSubmissionId()));
     const otherAgency = await register.registerCase(caseInput('LYG-SHJ', randomSubmissionId()));
 
-    expect(first).toEqual({ caseNumber: 'LYG-ZFB-2026-000001', created: true });
-    expect(again).toEqual({ caseNumber: 'LYG-ZFB-2026-000001', created: false });
+    expect(first).toEqual({ caseNumber: 'LYG-ZFB-2026-000001', created: true, closed: false });
+    expect(again).toEqual({ caseNumber: 'LYG-ZFB-2026-000001', created: false, closed: false });
     expect(next.caseNumber).toBe('LYG-ZFB-2026-000002');
     expect(otherAgency.caseNumber).toBe('LYG-SHJ-2026-000001');
     expect((await register.auditTrail(first.caseNumber)).map((e) => e.action)).toEqual(['register']);

@@ -2,11 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { type ReplayWorkerOptions, Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../workers/worker';
 import { bundleTestWorkflows, quietTemporalRuntime, testDataConverter } from '../helpers/temporal-env';
 
 // Committed histories replayed against today's workflow code: a change that running cases would replay
 // differently fails here, before it reaches a worker. Each folder of test/histories pairs with its workflows.
-const HISTORY_SETS = [{ folder: 'proofs', workflowsPath: require.resolve('../workflows/proofs') }];
+const HISTORY_SETS = [
+  { folder: 'proofs', workflowsPath: require.resolve('../workflows/proofs') },
+  { folder: 'request', workflowsPath: WORKFLOWS_PATH },
+];
 
 function loadHistories(folder: string): { workflowId: string; history: unknown }[] {
   const dir = join(__dirname, '..', 'histories', folder);

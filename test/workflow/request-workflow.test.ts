@@ -51,10 +51,10 @@ afterAll(async () => {
 });
 
 /** Registers the example application (a fresh submission each time) for the 连云港市自然资源和规划局. */
-async function newCase(overrides: Record<string, unknown> = {}): Promise<string> {
+async function newCase(overrides: Record<string, unknown> = {}, submissionId = randomSubmissionId()): Promise<string> {
   const { caseNumber } = await submitApplication(
     { client: env.client, register, config },
-    { submissionId: randomSubmissionId(), application: { ...example.application, ...overrides }, registeredBy: 'zrzy.registrar' },
+    { submissionId, application: { ...example.application, ...overrides }, registeredBy: 'zrzy.registrar' },
   );
   return caseNumber;
 }
@@ -92,7 +92,8 @@ async function updateEventsIn(caseNumber: string): Promise<number> {
 }
 
 test('a case runs its spine: assign, completeness, scope, search, decision, draft, review, sign-off, dispatch, archive', async () => {
-  const caseNumber = await newCase();
+  const submissionId = randomSubmissionId();
+  const caseNumber = await newCase({}, submissionId);
   const steps: [string, string, unknown][] = [
     ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
     ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
@@ -117,6 +118,10 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
   await expect(env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
   expect(await register.readCase(caseNumber)).toMatchObject({ stage: 'archived', reply_due: '2026-12-25', dispatched_on: '2026-12-10' });
   expect((await register.auditTrail(caseNumber)).map((e) => e.action)).toContain('sign-off-reply');
+
+  // Submitting the same submission again, after archiving, neither creates nor restarts the case.
+  expect(await newCase({}, submissionId)).toBe(caseNumber);
+  expect((await env.client.workflow.getHandle(caseNumber).describe()).status.name).toBe('COMPLETED');
 }, 120_000);
 
 test.each([

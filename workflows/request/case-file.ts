@@ -6,7 +6,7 @@ import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, stageAft
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
 import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
-import { isAllowedTransition, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
+import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
 import type { ActRequest, CarriedState, CaseView, RequestWorkflowInput, TimelineEntry } from './messages';
@@ -91,12 +91,23 @@ export class CaseFile {
     if (!first && calendar.version === this.calendar.version) return;
     this.calendar = calendar;
     this.changed();
+    if (!first) {
+      // The register keeps the recomputed due dates too.
+      this.outbox.push({
+        caseNumber: this.caseNumber,
+        eventKey: `${this.caseNumber}:calendar:${calendar.version}`,
+        at: new Date(Date.now()).toISOString(),
+        actorId: 'system',
+        action: 'recompute-deadlines',
+        changes: this.registerFields(),
+      });
+    }
   }
 
   /** Open deadlines, earliest first (what the timer and the "next deadline" search attribute follow). */
   openDeadlines(): ClockResult['deadlines'] {
     const clock = this.clock();
-    if (!clock || this.stage === 'awaiting-archive' || this.stage === 'archived') return [];
+    if (!clock || !isOpenStage(this.stage)) return [];
     return clock.deadlines.filter((d) => d.status === 'open' && this.deadlineRelevant(d.kind)).sort((a, b) => a.due.localeCompare(b.due));
   }
 
@@ -305,8 +316,8 @@ export class CaseFile {
       { key: Outcome, value: this.outcome },
       { key: ApplicantType, value: applicantReportColumn(this.input.application.applicant) },
       { key: ReceivedOn, value: clock ? new Date(endOfBeijingDayMs(clock.receivedOn) - 86_400_000) : null },
-      // Empty while paused or dispatched: the reply is not running towards a date then.
-      { key: ReplyDueAt, value: clock?.replyDue && !paused && !clock.dispatchedOn ? new Date(endOfBeijingDayMs(clock.replyDue)) : null },
+      // Empty while paused, and once the reply is dispatched or processing has ended: nothing runs towards it then.
+      { key: ReplyDueAt, value: clock?.replyDue && !paused && !clock.dispatchedOn && isOpenStage(this.stage) ? new Date(endOfBeijingDayMs(clock.replyDue)) : null },
       { key: ClockPaused, value: paused },
       { key: NextDueAt, value: next ? new Date(endOfBeijingDayMs(next.due)) : null },
       { key: NextDueKind, value: next?.kind ?? null },

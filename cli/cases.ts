@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { effectiveCalendar, holidayNoticeSchema, nthWorkingDayAfter } from '../domain/calendar';
+import { beijingDateOf, endOfBeijingDayMs, type IsoDate } from '../domain/dates';
+import { InvalidInputError } from '../domain/validation';
+import type { Register } from '../register';
+import { readHolidayNotices } from '../workers/calendar-files';
+import { actOnCase, actorFor, resolvePayload } from '../workers/case-client';
+import { connectClient } from '../workers/connection';
+import { submitApplication } from '../workers/intake';
+import { loadConfig, type LoadedConfig } from '../workers/load-config';
+import { openConfiguredRegister } from '../workers/open-register';
+import { caseViewQuery, type CaseView, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
+
+// Case commands against a running Temporal server: an operator's tool inside the trust boundary.
+
+/** How long the CLI waits for a worker to answer an act or a query. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+interface Session {
+  config: LoadedConfig;
+  client: Client;
+  register: Register;
+}
+
+async function withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const register = await openConfiguredRegister(config);
+  try {
+    const client = await connectClient(config).catch((err: unknown) => {
+      throw new Error(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}): is it running (npm start)?`);
+    });
+    try {
+      return await work({ config, client, register });
+    } finally {
+      await client.connection.close();
+    }
+  } finally {
+    await register.close();
+  }
+}
+
+function readJsonFile(path: string, option: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidInputError(option, [{ field: option, message: `cannot read JSON from ${path}: ${(err as Error).message.split('\n')[0]}` }]);
+  }
+}
+
+/** Refuses to wait on a task queue nobody polls: an act or query would hang until a worker appears. */
+async function requireWorker({ client, config }: Session): Promise<void> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: config.temporal.namespace,
+    taskQueue: { name: config.temporal.taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if (!pollers?.length) {
+    throw new Error(`no worker is polling task queue '${config.temporal.taskQueue}' at ${config.temporal.address}: start one (npm start, or gongkai worker)`);
+  }
+}
+
+async function withAnswerTimeout<T>(client: Client, what: string, work: () => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ANSWER_TIMEOUT_MS);
+  try {
+    return await client.withAbortSignal(abort.signal, work);
+  } catch (err) {
+    if (abort.signal.aborted) throw new Error(`no answer to ${what} within ${ANSWER_TIMEOUT_MS / 1000} s: is a worker running?`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function printView(view: CaseView): void {
+  const lines = [
+    `案件编号 case      ${view.caseNumber}（${view.agencyCode}）`,
+    `阶段 stage         ${view.stageLabel}（${view.stage}）`,
+    `承办人 handler     ${view.handlerId ?? '—'}`,
+    `收到申请 received  ${view.receivedOn ?? '待确认'}`,
+    `答复期限 reply due ${view.replyDue ?? '—'}${view.provisional ? '（临时 provisional）' : ''}${view.paused ? '（暂停 paused）' : ''}`,
+    '',
+    ...view.deadlines.map((d) => `  ${d.kind.padEnd(22)} ${d.due}  ${d.status}`),
+    '',
+    ...view.explanation,
+    '',
+    ...view.timeline.map((t) => `  ${t.at}  ${t.actorId.padEnd(16)} ${t.label}${t.note ? `：${t.note}` : ''}`),
+  ];
+  console.log(lines.join('\n'));
+}
+
+const parsePositiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw new InvalidArgumentError('expected a whole number of working days, 1-200');
+  return n;
+};
+
+export const submitCommand = new Command('submit')
+  .description('register a request from a JSON file ({ submissionId, application }) and start its case; prints the case number')
+  .argument('<file>', 'the submission file, e.g. examples/application-in-person.json')
+  .option('--as <user>', 'the registering staff user id', 'operator')
+  .action(async (file, opts) => {
+    const submission = readJsonFile(file, 'FILE') as { submissionId?: unknown; application?: unknown };
+    await withSession(async ({ client, register, config }) => {
+      const { caseNumber, created } = await submitApplication(
+        { client, register, config },
+        { submissionId: String(submission.submissionId ?? ''), application: submission.application, registeredBy: opts.as },
+      );
+      if (!created) console.error(`submission already registered as ${caseNumber}`);
+      console.log(caseNumber);
+    });
+  });
+
+export const showCommand = new Command('show')
+  .description('show a case: from its workflow while open, from the register once Temporal no longer has it')
+  .argument('<case>', 'case number')
+  .option('--json', 'print JSON')
+  .action(async (caseNumber, opts) => {
+    await withSession(async (session) => {
+      const handle = session.client.workflow.getHandle(caseNumber);
+      let running = false;
+      try {
+        running = (await handle.describe()).status.name === 'RUNNING';
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      if (running) {
+        await requireWorker(session);
+        const view = await withAnswerTimeout(session.client, 'the case query', () => handle.query(caseViewQuery));
+        if (opts.json) console.log(JSON.stringify(view, null, 2));
+        else printView(view);
+        return;
+      }
+      const stored = await session.register.readCase(caseNumber);
+      if (!stored) throw new Error(`no case ${caseNumber} in Temporal or the register`);
+      // Operators see the register's record, not the applicant's personal data.
+      const { caseFile, ...withApplication } = stored;
+      const record: Partial<typeof withApplication> = { ...withApplication };
+      delete record.application;
+      const result = { source: 'register', ...record, caseFile: caseFile ? { ...(caseFile as Record<string, unknown>), application: undefined } : null };
+      console.log(opts.json ? JSON.stringify(result, null, 2) : Object.entries(record).filter(([k]) => k !== 'documents').map(([k, v]) => `${k.padEnd(22)} ${v ?? '—'}`).join('\n'));
+    });
+  });
+
+export const actCommand = new Command('act')
+  .description('take an action on a case as a configured user (the workflow decides whether it is allowed)')
+  .argument('<case>', 'case number')
+  .argument('<action>', 'e.g. assign-handler, record-search, sign-off-reply (see docs/temporal-api.md)')
+  .requiredOption('--as <user>', 'the acting staff user id, from the configuration')
+  .option('--data <file>', 'the action payload as JSON (examples/actions/<action>.json)')
+  .option('--update-id <id>', 'an id for this act: sending it again applies it once')
+  .option('--json', 'print the resulting case view as JSON')
+  .action(async (caseNumber, action, opts) => {
+    await withSession(async (session) => {
+      const actor = actorFor(session.config, opts.as, '--as');
+      const data = resolvePayload(session.config, action, opts.data ? readJsonFile(opts.data, '--data') : {});
+      await requireWorker(session);
+      try {
+        const view = await withAnswerTimeout(session.client, `the ${action} update`, () =>
+          actOnCase(session.client, caseNumber, { action, actor, data, updateId: opts.updateId }),
+        );
+        if (opts.json) console.log(JSON.stringify(view, null, 2));
+        else console.log(`${view.caseNumber}: ${view.stageLabel}（${view.stage}），承办人 ${view.handlerId ?? '—'}，答复期限 ${view.replyDue ?? '—'}`);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          const cause = err.cause as { type?: string; message?: string } | undefined;
+          throw new Error(`refused (${cause?.type ?? 'failed'}): ${cause?.message ?? err.message}`, { cause: err });
+        }
+        if (err instanceof WorkflowNotFoundError) throw new Error(`no open case ${caseNumber}`, { cause: err });
+        throw err;
+      }
+    });
+  });
+
+export const listCommand = new Command('list')
+  .description('list open cases (visibility query)')
+  .option('--overdue', 'reply deadline passed')
+  .option('--due-within <n>', 'reply due within N working days (not yet overdue)', parsePositiveInt)
+  .option('--paused', 'clock paused (consultation)')
+  .option('--handler <user>', 'assigned to this handler')
+  .option('--agency <code>', 'of this agency')
+  .option('--json', 'print JSON')
+  .action(async (opts) => {
+    await withSession(async ({ client, register }) => {
+      const now = new Date();
+      // Whole seconds, no milliseconds: the SQLite visibility store compares datetimes as text.
+      const at = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const clauses = [`WorkflowType = '${REQUEST_WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
+      const quote = (value: string) => `'${value.replace(/[^A-Za-z0-9._-]/g, '')}'`;
+      if (opts.overdue) clauses.push(`GkReplyDueAt < '${at(now)}'`);
+      if (opts.dueWithin) {
+        const loaded = (await register.holidayNotices()).map((n) => holidayNoticeSchema.parse(n));
+        const calendar = effectiveCalendar(readHolidayNotices(), loaded);
+        const today: IsoDate = beijingDateOf(now.toISOString());
+        const limit = nthWorkingDayAfter(calendar, today, opts.dueWithin).date;
+        // Due on `limit` or earlier: the stored instant is the end of the due day; `<` one second later avoids exact-instant comparisons.
+        clauses.push(`GkReplyDueAt >= '${at(now)}'`, `GkReplyDueAt < '${at(new Date(endOfBeijingDayMs(limit) + 1000))}'`);
+      }
+      if (opts.paused) clauses.push('GkPaused = true');
+      if (opts.handler) clauses.push(`GkHandler = ${quote(opts.handler)}`);
+      if (opts.agency) clauses.push(`GkAgency = ${quote(opts.agency)}`);
+      const rows: Record<string, string | null>[] = [];
+      for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+        const values = new Map(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value as unknown]));
+        const text = (name: string) => (values.get(name) == null ? null : String(values.get(name)));
+        // Deadlines are stored as the instant their day ends; the receipt date as the instant it starts.
+        const day = (name: string, endOfDay: boolean) => {
+          const value = values.get(name);
+          return value instanceof Date ? beijingDateOf(new Date(value.getTime() - (endOfDay ? 1 : 0)).toISOString()) : null;
+        };
+        rows.push({
+          caseNumber: wf.workflowId,
+          agency: text('GkAgency'),
+          stage: text('GkStage'),
+          handler: text('GkHandler'),
+          receivedOn: day('GkReceivedOn', false),
+          replyDue: day('GkReplyDueAt', true),
+          next: text('GkNextDueKind'),
+          nextDue: day('GkNextDueAt', true),
+        });
+      }
+      rows.sort((a, b) => (a.replyDue ?? '9999').localeCompare(b.replyDue ?? '9999'));
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      for (const r of rows) {
+        console.log([r.caseNumber, r.stage, r.handler ?? '—', r.receivedOn ?? '待确认', r.replyDue ?? '—', r.next ? `${r.next} ${r.nextDue}` : ''].map((c) => String(c).padEnd(20)).join(' '));
+      }
+      console.error(`${rows.length} case(s)`);
+    });
+  });
