@@ -220,6 +220,26 @@ test('the calendar is reloaded on a signal and the deadlines recomputed', async 
   const after = await handle.query(caseViewQuery);
   expect(after).toMatchObject({ replyDue: '2027-01-13', provisional: false });
   expect(after.calendarVersion).not.toBe(before.calendarVersion);
+  await eventually(async () => expect((await register.readCase(caseNumber))?.reply_due).toBe('2027-01-13'));
+}, 60_000);
+
+test('the wake-up re-arms on the next deadline when one passes', async () => {
+  const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: new Date(await env.currentTimeMs()).toISOString() } });
+  const handle = env.client.workflow.getHandle(caseNumber);
+  const nextKind = async () => (await handle.describe()).typedSearchAttributes.getAll().find((p) => p.key.name === 'GkNextDueKind')?.value;
+  await eventually(async () => expect(await nextKind()).toBe('correction-notice'));
+  await env.sleep('14 days'); // past the 补正 notice deadline (7 working days)
+  await eventually(async () => expect(await nextKind()).toBe('reply'));
+  const timers = (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes) ?? [];
+  expect(timers.length).toBeGreaterThanOrEqual(2);
+}, 60_000);
+
+test('a case registered late computes its clock from its real T0 and fires nothing for the past', async () => {
+  const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: '2025-06-02T10:00:00+08:00' } });
+  const handle = env.client.workflow.getHandle(caseNumber);
+  expect(await handle.query(caseViewQuery)).toMatchObject({ receivedOn: '2025-06-02', replyDue: '2025-06-30' });
+  const history = await handle.fetchHistory();
+  expect(history.events?.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
 }, 60_000);
 
 test('a long case continues as new, carrying its state and its applied update ids', async () => {

@@ -308,7 +308,8 @@ export class CaseFile {
   upsertSearchAttributes(): void {
     const clock = this.clock();
     const paused = clock ? isPausedOn(clock, this.today()) : false;
-    const next = this.openDeadlines()[0];
+    // The next deadline still ahead; overdue ones show in the case view and in the reply-due queries.
+    const next = this.openDeadlines().find((d) => endOfBeijingDayMs(d.due) > Date.now());
     const pairs: SearchAttributeUpdatePair[] = [
       { key: AgencyCode, value: this.agencyCode },
       { key: StageAttribute, value: this.stage },
