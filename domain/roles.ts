@@ -150,31 +150,13 @@ export interface ActionPermission {
 }
 
 /** From assignment to dispatch: the stages in which a case has an assigned handler and is still open. */
-const ASSIGNED_STAGES = [
-  'completeness-check',
-  'awaiting-correction',
-  'scope-check',
-  'search',
-  'disclosure-decision',
-  'drafting',
-  'review',
-  'sign-off',
-  'dispatch',
-] as const satisfies readonly Stage[];
+const ASSIGNED_STAGES: readonly Stage[] = OPEN_STAGES.filter((stage) => stage !== 'awaiting-confirmation' && stage !== 'registered');
 
 /**
  * Where the reply period runs and the reply is not yet signed, so it can still be lengthened (Arts. 33, 35). Not
  * while a correction is awaited: the period then restarts from the corrected application (Art. 30).
  */
-const REPLY_PENDING_STAGES = [
-  'completeness-check',
-  'scope-check',
-  'search',
-  'disclosure-decision',
-  'drafting',
-  'review',
-  'sign-off',
-] as const satisfies readonly Stage[];
+const REPLY_PENDING_STAGES: readonly Stage[] = ASSIGNED_STAGES.filter((stage) => stage !== 'awaiting-correction' && stage !== 'dispatch');
 
 /** The fee can be set once the number of items is known (per item) or the pages (per volume). */
 const FEE_STAGES = ['scope-check', 'search', 'disclosure-decision'] as const satisfies readonly Stage[];

@@ -80,22 +80,11 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
 /** The stages a new case starts in: T0 still to be confirmed (Art. 31(2)-(3)) or already fixed. */
 export const INITIAL_STAGES: readonly Stage[] = ['awaiting-confirmation', 'registered'];
 
-/** The request is still being processed; after these the reply has been made (or processing ended). */
-export const OPEN_STAGES = [
-  'awaiting-confirmation',
-  'registered',
-  'completeness-check',
-  'awaiting-correction',
-  'scope-check',
-  'search',
-  'disclosure-decision',
-  'drafting',
-  'review',
-  'sign-off',
-  'dispatch',
-] as const satisfies readonly Stage[];
-
+/** After these the reply has been made (or processing ended). */
 export const CLOSED_STAGES = ['awaiting-archive', 'archived'] as const satisfies readonly Stage[];
+
+/** The request is still being processed. */
+export const OPEN_STAGES: readonly Stage[] = STAGES.filter((stage) => !(CLOSED_STAGES as readonly Stage[]).includes(stage));
 
 export function isOpenStage(stage: Stage): boolean {
   return (OPEN_STAGES as readonly Stage[]).includes(stage);

@@ -29,3 +29,8 @@ export function keyRingBuffers(activeKeyId: string, keys: ReadonlyMap<string, Bu
   if (!keys.has(activeKeyId)) throw new Error(`Active encryption key "${activeKeyId}" is not in the key ring`);
   return keys;
 }
+
+/** The key ring of the settings (`{ activeKeyId, keys: { id: base64 } }`) as checked buffers. */
+export function keyRingFromSettings(ring: { activeKeyId: string; keys: Record<string, string> }): ReadonlyMap<string, Buffer> {
+  return keyRingBuffers(ring.activeKeyId, new Map(Object.entries(ring.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')])));
+}

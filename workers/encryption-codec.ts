@@ -1,7 +1,7 @@
 import { type Payload, type PayloadCodec, METADATA_ENCODING_KEY } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { CodecKeyRingSettings } from '../domain/config';
-import { aesGcmDecrypt, aesGcmEncrypt, keyRingBuffers } from './aes-gcm';
+import { aesGcmDecrypt, aesGcmEncrypt, keyRingBuffers, keyRingFromSettings } from './aes-gcm';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -25,8 +25,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   static fromSettings(ring: CodecKeyRingSettings): AesGcmPayloadCodec {
-    const keys = new Map(Object.entries(ring.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')]));
-    return new AesGcmPayloadCodec(ring.activeKeyId, keys);
+    return new AesGcmPayloadCodec(ring.activeKeyId, keyRingFromSettings(ring));
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {

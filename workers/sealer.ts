@@ -1,5 +1,5 @@
 import type { CodecKeyRingSettings } from '../domain/config';
-import { aesGcmDecrypt, aesGcmEncrypt, keyRingBuffers } from './aes-gcm';
+import { aesGcmDecrypt, aesGcmEncrypt, keyRingBuffers, keyRingFromSettings } from './aes-gcm';
 
 const FORMAT_VERSION = 1;
 const utf8 = new TextEncoder();
@@ -21,7 +21,7 @@ export class Sealer {
   }
 
   static fromSettings(ring: CodecKeyRingSettings): Sealer {
-    return new Sealer(ring.activeKeyId, new Map(Object.entries(ring.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')])));
+    return new Sealer(ring.activeKeyId, keyRingFromSettings(ring));
   }
 
   seal(plain: Uint8Array, context: string): Buffer {
