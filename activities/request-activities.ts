@@ -3,7 +3,7 @@ import type { Register } from '../register';
 import type { CaseEventInput } from '../register/register';
 
 export interface RequestActivitiesDeps {
-  register: Pick<Register, 'recordCaseEvent' | 'archiveCase' | 'holidayNotices'>;
+  register: Pick<Register, 'recordCaseEvent' | 'archiveCase' | 'holidayNotices' | 'earlierCasesOfSameApplicant'>;
   /** The holiday notices shipped with gongkai (config/calendar); the register's loaded notices override them per year. */
   shippedNotices: () => HolidayNotice[];
 }
@@ -14,6 +14,11 @@ export function createRequestActivities({ register, shippedNotices }: RequestAct
     async loadCalendar(): Promise<WorkingDayCalendar> {
       const loaded = (await register.holidayNotices()).map((stored) => holidayNoticeSchema.parse(stored));
       return effectiveCalendar(shippedNotices(), loaded);
+    },
+
+    /** Earlier requests of the same applicant, by the applicant index (case numbers only). */
+    async findEarlierCases(caseNumber: string): Promise<string[]> {
+      return register.earlierCasesOfSameApplicant(caseNumber);
     },
 
     async recordCaseEvent(event: CaseEventInput): Promise<void> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instantSchema, isoDateSchema } from './dates';
 import { type Action, ROLES } from './roles';
+import type { Outcome } from './outcomes';
 import { type Stage, stageSchema } from './stages';
 
 // What each action a person takes on a case carries (its payload), checked by the workflow's update
@@ -25,17 +26,59 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     applicantDueOn: isoDateSchema,
   }),
   'record-correction-received': z.strictObject({ receivedOn: isoDateSchema }),
-  /** The application is clear and complete (or completed): on to the scope question. */
-  'record-completeness-finding': z.strictObject({ finding: z.literal('complete'), note: note.optional() }),
-  /** A GIP request for this agency (the other findings arrive with the statutory paths). */
-  'decide-scope': z.strictObject({ decision: z.literal('gip-request'), note: note.optional() }),
-  /** The search record (who, when, where, keywords) of the 有没有 question. */
-  'record-search': z.strictObject({
-    searchedOn: isoDateSchema,
-    places: z.array(shortText).min(1).max(20),
-    keywords: z.array(shortText).min(1).max(20),
-    found: z.literal(true),
-  }),
+  /**
+   * 补不补: the application is clear and complete (or completed), or — after a correction — still unclear
+   * (补正后申请内容仍不明确, row 三.4.3).
+   */
+  'record-completeness-finding': z.discriminatedUnion('finding', [
+    z.strictObject({ finding: z.literal('complete'), note: note.optional() }),
+    z.strictObject({ finding: z.literal('unclear-after-correction'), reason: note }),
+  ]),
+  /** Art. 30: the correction period ended without a correction: deemed abandoned (视为放弃申请, 不再处理). */
+  'record-correction-lapsed': z.strictObject({ note: note.optional() }),
+  /** 该不该: is it a GIP request for this agency? Every answer but the first ends in a reply without search. */
+  'decide-scope': z.discriminatedUnion('decision', [
+    z.strictObject({ decision: z.literal('gip-request'), note: note.optional() }),
+    /** Art. 39(1): a petition, complaint or report in the form of a request (信访、投诉、举报). */
+    z.strictObject({ decision: z.literal('petition-or-complaint'), reason: note }),
+    /** Art. 39(2): asks for a publication (公开出版物); tell where it is obtained. */
+    z.strictObject({ decision: z.literal('publication'), howToObtain: note }),
+    /** Art. 36(5): not this agency's to disclose; name the responsible agency where it can be determined. */
+    z.strictObject({ decision: z.literal('not-this-agency'), responsibleAgency: shortText, reason: note }),
+    /** Art. 36(6): the same applicant asked the same, already answered, and asks again without good reason. */
+    z.strictObject({ decision: z.literal('repeat-request'), earlierCaseNumber: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}-\d{4}-\d{6}$/, 'a case number'), reason: note }),
+    /** Art. 36(7): access governed by a special regime of a law or administrative regulation (行政查询事项 etc.). */
+    z.strictObject({ decision: z.literal('special-access-regime'), law: shortText, reason: note }),
+    /** Asks the agency to confirm or re-issue information already obtained (不予处理). */
+    z.strictObject({ decision: z.literal('confirm-or-reissue'), reason: note }),
+    /** Art. 35: the reasons asked for were not reasonable (不予处理, row 三.5.4). */
+    z.strictObject({ decision: z.literal('excessive-requests'), reason: note }),
+  ]),
+  /**
+   * 有没有: the search record (who, when, where, keywords), and what it found. The first version of this payload
+   * said `found: true`; running cases recorded it that way, so it is still read as `result: 'found'`.
+   */
+  'record-search': z.preprocess(
+    (input) => {
+      if (input === null || typeof input !== 'object' || 'result' in input || !('found' in input)) return input;
+      const { found, ...rest } = input as { found: unknown };
+      return found === true ? { ...rest, result: 'found' } : input;
+    },
+    z.discriminatedUnion('result', [
+    z.strictObject({ result: z.literal('found'), searchedOn: isoDateSchema, places: z.array(shortText).min(1).max(20), keywords: z.array(shortText).min(1).max(20) }),
+    /** Art. 36(4): after a search, the information does not exist. */
+    z.strictObject({ result: z.literal('not-held'), searchedOn: isoDateSchema, places: z.array(shortText).min(1).max(20), keywords: z.array(shortText).min(1).max(20), reason: note }),
+    /** Art. 38: would need creating; the finding that redacting existing records cannot answer it. */
+    z.strictObject({
+      result: z.literal('requires-creation'),
+      searchedOn: isoDateSchema,
+      places: z.array(shortText).min(1).max(20),
+      keywords: z.array(shortText).min(1).max(20),
+      redactionOfExistingRecordsCannotAnswer: z.literal(true),
+      reason: note,
+    }),
+    ]),
+  ),
   'conclude-disclosure-decision': z.strictObject({ note: note.optional() }),
   /** Art. 33(2): approved by the head of the GIP office, at most 20 working days in total. */
   'approve-extension': z.strictObject({ approvedOn: isoDateSchema, workingDays: z.number().int().min(1).max(20), reason: shortText }),
@@ -76,11 +119,12 @@ export function stageAfter<A extends SupportedAction>(action: A, payload: Action
     case 'record-correction-received':
       return 'completeness-check';
     case 'record-completeness-finding':
-      return 'scope-check';
     case 'decide-scope':
-      return 'search';
     case 'record-search':
-      return 'disclosure-decision';
+    case 'record-correction-lapsed': {
+      if (outcomeOf(action, payload)) return 'drafting';
+      return action === 'record-completeness-finding' ? 'scope-check' : action === 'decide-scope' ? 'search' : 'disclosure-decision';
+    }
     case 'conclude-disclosure-decision':
       return 'drafting';
     case 'draft-reply':
@@ -98,5 +142,30 @@ export function stageAfter<A extends SupportedAction>(action: A, payload: Action
       return 'archived';
     default:
       return current;
+  }
+}
+
+/**
+ * The final outcome an act settles, where it settles one: the procedural answers of 补不补, 该不该 and
+ * 有没有 (the reply then says so without a disclosure decision), and withdrawal.
+ */
+export function outcomeOf<A extends SupportedAction>(action: A, payload: ActionPayload<A>): Outcome | undefined {
+  switch (action) {
+    case 'record-completeness-finding':
+      return (payload as ActionPayload<'record-completeness-finding'>).finding === 'unclear-after-correction' ? 'unclear-after-correction' : undefined;
+    case 'record-correction-lapsed':
+      return 'not-corrected';
+    case 'decide-scope': {
+      const { decision } = payload as ActionPayload<'decide-scope'>;
+      return decision === 'gip-request' ? undefined : decision;
+    }
+    case 'record-search': {
+      const { result } = payload as ActionPayload<'record-search'>;
+      return result === 'found' ? undefined : result;
+    }
+    case 'record-withdrawal':
+      return 'withdrawn';
+    default:
+      return undefined;
   }
 }

@@ -328,6 +328,19 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
       return rows.map((r) => ({ caseNumber: r.case_number, agencyCode: r.agency_code, receivedOn: r.received_on, outcome: r.outcome }));
     },
 
+    /** Other cases of the applicant of `caseNumber` (same ID document), registered before it. */
+    async earlierCasesOfSameApplicant(caseNumber: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('gk_applicant_index as mine')
+        .innerJoin('gk_applicant_index as other', 'other.applicant_hmac', 'mine.applicant_hmac')
+        .select('other.case_number')
+        .where('mine.case_number', '=', caseNumber)
+        .where('other.case_number', '!=', caseNumber)
+        .orderBy('other.case_number')
+        .execute();
+      return rows.map((r) => r.case_number);
+    },
+
     /**
      * Reserves an email before it is sent. 'send' means go ahead (first time, or an earlier attempt never
      * confirmed); 'already-sent' and 'failed' (a permanent rejection) mean do not send again.

@@ -92,5 +92,6 @@ export function caseRules(agency: AgencyConfig): RequestWorkflowInput['rules'] {
   return {
     clock: { ...agency.clockRules, feeNoticePausesClock: agency.feeRuleEnabled && agency.clockRules.feeNoticePausesClock },
     permissions: agency.permissionRules,
+    outcome: agency.outcomeRules,
   };
 }

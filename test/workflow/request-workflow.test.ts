@@ -1,93 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createRequestActivities } from '../../activities/request-activities';
-import type { Register } from '../../register';
-import { readHolidayNotices } from '../../workers/calendar-files';
-import { actOnCase, actorFor, resolvePayload } from '../../workers/case-client';
-import { PROJECT_ROOT } from '../../workers/config';
+import { actOnCase } from '../../workers/case-client';
 import { submitApplication } from '../../workers/intake';
-import { loadConfig, type LoadedConfig } from '../../workers/load-config';
-import { WORKFLOWS_PATH } from '../../workers/worker';
 import { caseViewQuery, reloadCalendarSignal } from '../../workflows/request/messages';
-import { createTestStore, randomSubmissionId, type TestStore } from '../helpers/register';
-import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter, uniqueTaskQueue } from '../helpers/temporal-env';
+import { randomSubmissionId } from '../helpers/register';
+import { eventually, exampleApplication, refusal, RequestHarness } from '../helpers/request-harness';
 
-const example = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'application-in-person.json'), 'utf8'));
-
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-let store: TestStore;
-let register: Register;
-let config: LoadedConfig;
-let taskQueue: string;
-let worker: Worker;
-let running: Promise<void>;
+let h: RequestHarness;
 
 beforeAll(async () => {
-  [env, workflowBundle, store] = await Promise.all([createTimeSkippingEnv(), bundleTestWorkflows(WORKFLOWS_PATH), createTestStore('sqlite')]);
-  register = await store.open();
-  taskQueue = uniqueTaskQueue('request');
-  config = loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } });
-  config = { ...config, temporal: { ...config.temporal, taskQueue } };
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
-    dataConverter: testDataConverter(),
-  });
-  running = worker.run();
+  h = await RequestHarness.create();
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await register?.close();
-  await store?.destroy();
-  await env?.teardown();
+  await h?.close();
 });
 
-/** Registers the example application (a fresh submission each time) for the 连云港市自然资源和规划局. */
-async function newCase(overrides: Record<string, unknown> = {}, submissionId = randomSubmissionId()): Promise<string> {
-  const { caseNumber } = await submitApplication(
-    { client: env.client, register, config },
-    { submissionId, application: { ...example.application, ...overrides }, registeredBy: 'zrzy.registrar' },
-  );
-  return caseNumber;
-}
-
-const act = (caseNumber: string, userId: string, action: string, data: unknown = {}, updateId?: string) =>
-  actOnCase(env.client, caseNumber, { action, actor: actorFor(config, userId), data: resolvePayload(config, action, data), updateId });
-
-async function refusal(attempt: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
-  try {
-    await attempt;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    const cause = (err as WorkflowUpdateFailedError).cause as { type?: string; message: string };
-    return { type: cause.type, message: cause.message };
-  }
-  throw new Error('expected the update to be refused');
-}
-
-/** Retries an assertion for a few seconds: for what follows the workflow asynchronously (the register). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+const newCase = (overrides: Record<string, unknown> = {}, submissionId?: string) => h.newCase(overrides, submissionId);
+const act = (caseNumber: string, userId: string, action: string, data: unknown = {}, updateId?: string) => h.act(caseNumber, userId, action, data, updateId);
 
 async function updateEventsIn(caseNumber: string): Promise<number> {
-  const history = await env.client.workflow.getHandle(caseNumber).fetchHistory();
+  const history = await h.env.client.workflow.getHandle(caseNumber).fetchHistory();
   return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
 }
 
@@ -109,19 +40,19 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
   for (const [user, action, data] of steps) stages.push((await act(caseNumber, user, action, data)).stage);
   expect(stages).toEqual(['completeness-check', 'scope-check', 'search', 'disclosure-decision', 'drafting', 'review', 'sign-off', 'dispatch', 'awaiting-archive']);
 
-  const view = await env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+  const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
   expect(view).toMatchObject({ receivedOn: '2026-11-27', replyDue: '2026-12-25', handlerId: 'zrzy.handler1' });
   expect(view.deadlines.find((d) => d.kind === 'reply')?.status).toBe('met');
   expect(view.timeline.map((t) => t.action)).toEqual(['register', ...steps.map(([, action]) => action)]);
 
   await act(caseNumber, 'zrzy.handler1', 'archive-case');
-  await expect(env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
-  expect(await register.readCase(caseNumber)).toMatchObject({ stage: 'archived', reply_due: '2026-12-25', dispatched_on: '2026-12-10' });
-  expect((await register.auditTrail(caseNumber)).map((e) => e.action)).toContain('sign-off-reply');
+  await expect(h.env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
+  expect(await h.register.readCase(caseNumber)).toMatchObject({ stage: 'archived', reply_due: '2026-12-25', dispatched_on: '2026-12-10' });
+  expect((await h.register.auditTrail(caseNumber)).map((e) => e.action)).toContain('sign-off-reply');
 
   // Submitting the same submission again, after archiving, neither creates nor restarts the case.
   expect(await newCase({}, submissionId)).toBe(caseNumber);
-  expect((await env.client.workflow.getHandle(caseNumber).describe()).status.name).toBe('COMPLETED');
+  expect((await h.env.client.workflow.getHandle(caseNumber).describe()).status.name).toBe('COMPLETED');
 }, 120_000);
 
 test.each([
@@ -138,13 +69,13 @@ test.each([
   expect(refused.type).toBe(type);
   expect(refused.message.length).toBeGreaterThan(0);
   expect(await updateEventsIn(caseNumber)).toBe(before);
-  expect((await env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).stage).toBe('registered');
+  expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).stage).toBe('registered');
 }, 60_000);
 
 test('a forged actor (a user id with roles it does not have) cannot pass the payload check', async () => {
   const caseNumber = await newCase();
   const refused = await refusal(
-    actOnCase(env.client, caseNumber, { action: 'assign-handler', actor: { userId: 'x', roles: ['boss'], agencyCode: 'LYG-ZRZY' } as never, data: {} }),
+    actOnCase(h.env.client, caseNumber, { action: 'assign-handler', actor: { userId: 'x', roles: ['boss'], agencyCode: 'LYG-ZRZY' } as never, data: {} }),
   );
   expect(refused.type).toBe('invalid-actor');
 });
@@ -156,7 +87,7 @@ test('two concurrent acts on the same stage: exactly one succeeds', async () => 
     act(caseNumber, 'zrzy.registrar', 'assign-handler', { handlerId: 'zrzy.handler2' }),
   ]);
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-  const view = await env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+  const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
   expect(view.timeline.filter((t) => t.action === 'assign-handler')).toHaveLength(1);
   expect(['zrzy.handler1', 'zrzy.handler2']).toContain(view.handlerId);
 }, 60_000);
@@ -165,7 +96,7 @@ test('a repeated update id is applied once', async () => {
   const caseNumber = await newCase();
   await act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }, 'form-token-1');
   await act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }, 'form-token-1');
-  const view = await env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+  const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
   expect(view.timeline.filter((t) => t.action === 'assign-handler')).toHaveLength(1);
 });
 
@@ -177,12 +108,12 @@ test('assignment, reassignment by the office head, and hand-over by the handler'
   expect((await refusal(act(caseNumber, 'zrzy.handler1', 'hand-over', { handlerId: 'zrzy.handler1' }))).type).toBe('not-assigned');
   expect((await act(caseNumber, 'zrzy.handler2', 'hand-over', { handlerId: 'zrzy.handler1', note: '休假' })).handlerId).toBe('zrzy.handler1');
   // The register follows the workflow through an activity, just after the update returns.
-  await eventually(async () => expect((await register.readCase(caseNumber))?.handler_id).toBe('zrzy.handler1'));
+  await eventually(async () => expect((await h.register.readCase(caseNumber))?.handler_id).toBe('zrzy.handler1'));
 });
 
 test('awaiting confirmation: no clock until the registrar confirms T0', async () => {
   const caseNumber = await newCase({ channel: { kind: 'internet', submittedAt: '2026-11-27T22:40:00+08:00' } });
-  const handle = env.client.workflow.getHandle(caseNumber);
+  const handle = h.env.client.workflow.getHandle(caseNumber);
   expect(await handle.query(caseViewQuery)).toMatchObject({ stage: 'awaiting-confirmation', receivedOn: null, replyDue: null });
   const view = await act(caseNumber, 'zrzy.registrar', 'confirm-receipt', { confirmedAt: '2026-11-30T09:00:00+08:00' });
   expect(view).toMatchObject({ stage: 'registered', receivedOn: '2026-11-30', replyDue: '2026-12-28' });
@@ -199,11 +130,11 @@ test('an extension beyond the statutory maximum is refused by the clock', async 
 
 test('the calendar is reloaded on a signal and the deadlines recomputed', async () => {
   const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: '2026-12-15T10:00:00+08:00' } });
-  const handle = env.client.workflow.getHandle(caseNumber);
+  const handle = h.env.client.workflow.getHandle(caseNumber);
   const before = await handle.query(caseViewQuery);
   expect(before).toMatchObject({ replyDue: '2027-01-12', provisional: true }); // 2027 assumed Monday to Friday
 
-  await register.saveHolidayNotice({
+  await h.register.saveHolidayNotice({
     year: 2027,
     loadedBy: 'admin',
     loadedAt: '2026-12-16T09:00:00+08:00',
@@ -216,19 +147,19 @@ test('the calendar is reloaded on a signal and the deadlines recomputed', async 
     },
   });
   await handle.signal(reloadCalendarSignal);
-  await env.sleep(1_000);
+  await h.env.sleep(1_000);
   const after = await handle.query(caseViewQuery);
   expect(after).toMatchObject({ replyDue: '2027-01-13', provisional: false });
   expect(after.calendarVersion).not.toBe(before.calendarVersion);
-  await eventually(async () => expect((await register.readCase(caseNumber))?.reply_due).toBe('2027-01-13'));
+  await eventually(async () => expect((await h.register.readCase(caseNumber))?.reply_due).toBe('2027-01-13'));
 }, 60_000);
 
 test('the wake-up re-arms on the next deadline when one passes', async () => {
-  const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: new Date(await env.currentTimeMs()).toISOString() } });
-  const handle = env.client.workflow.getHandle(caseNumber);
+  const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: new Date(await h.env.currentTimeMs()).toISOString() } });
+  const handle = h.env.client.workflow.getHandle(caseNumber);
   const nextKind = async () => (await handle.describe()).typedSearchAttributes.getAll().find((p) => p.key.name === 'GkNextDueKind')?.value;
   await eventually(async () => expect(await nextKind()).toBe('correction-notice'));
-  await env.sleep('14 days'); // past the 补正 notice deadline (7 working days)
+  await h.env.sleep('14 days'); // past the 补正 notice deadline (7 working days)
   await eventually(async () => expect(await nextKind()).toBe('reply'));
   const timers = (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes) ?? [];
   expect(timers.length).toBeGreaterThanOrEqual(2);
@@ -236,7 +167,7 @@ test('the wake-up re-arms on the next deadline when one passes', async () => {
 
 test('a case registered late computes its clock from its real T0 and fires nothing for the past', async () => {
   const caseNumber = await newCase({ channel: { kind: 'in-person', submittedAt: '2025-06-02T10:00:00+08:00' } });
-  const handle = env.client.workflow.getHandle(caseNumber);
+  const handle = h.env.client.workflow.getHandle(caseNumber);
   expect(await handle.query(caseViewQuery)).toMatchObject({ receivedOn: '2025-06-02', replyDue: '2025-06-30' });
   const history = await handle.fetchHistory();
   expect(history.events?.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
@@ -245,19 +176,19 @@ test('a case registered late computes its clock from its real T0 and fires nothi
 test('a long case continues as new, carrying its state and its applied update ids', async () => {
   // A low threshold for the test; production waits for thousands of events.
   const { caseNumber } = await submitApplication(
-    { client: env.client, register, config, continueAsNewAfterEvents: 25 },
-    { submissionId: randomSubmissionId(), application: example.application, registeredBy: 'zrzy.registrar' },
+    { client: h.env.client, register: h.register, config: h.config, continueAsNewAfterEvents: 25 },
+    { submissionId: randomSubmissionId(), application: exampleApplication, registeredBy: 'zrzy.registrar' },
   );
-  const handle = env.client.workflow.getHandle(caseNumber);
+  const handle = h.env.client.workflow.getHandle(caseNumber);
   const { runId: firstRunId } = await handle.describe();
   await act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }, 'long-0');
   for (let i = 1; i <= 6; i++) {
     await act(caseNumber, 'zrzy.head', 'reassign-handler', { handlerId: i % 2 ? 'zrzy.handler2' : 'zrzy.handler1', reason: `第${i}次调整` }, `long-${i}`);
   }
-  await env.sleep(1_000);
+  await h.env.sleep(1_000);
   const view = await handle.query(caseViewQuery);
   expect(view.runs).toBeGreaterThan(1);
-  expect((await env.client.workflow.getHandle(caseNumber, firstRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+  expect((await h.env.client.workflow.getHandle(caseNumber, firstRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
   expect(view.timeline.filter((t) => t.action === 'reassign-handler')).toHaveLength(6);
   expect(view.handlerId).toBe('zrzy.handler1');
 

@@ -2,7 +2,8 @@ import { ApplicationFailure, currentUpdateInfo, upsertSearchAttributes, workflow
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { applicantReportColumn } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
-import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, stageAfter, type SupportedAction } from '../../domain/case-actions';
+import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, stageAfter, type SupportedAction } from '../../domain/case-actions';
+import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, reportRowOf } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
 import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
@@ -47,6 +48,8 @@ export class CaseFile {
   appliedUpdateIds: string[];
   outcome: string | null;
   runs: number;
+  /** Earlier cases of the same applicant, from the register's applicant index (repeat requests, Art. 36(6)). */
+  earlierCases: string[];
   /** Register writes still to be made, in order (the main loop drains it through an activity). */
   readonly outbox: (CaseEventInput & { archive?: boolean })[] = [];
   /** Bumped on every change: the main loop re-arms its timer when it moves. */
@@ -74,6 +77,7 @@ export class CaseFile {
     this.appliedUpdateIds = carried?.appliedUpdateIds ?? [];
     this.outcome = carried?.outcome ?? null;
     this.runs = (carried?.runs ?? 0) + 1;
+    this.earlierCases = carried?.earlierCases ?? [];
   }
 
   // ---- the clock -----------------------------------------------------------------------------------------
@@ -173,6 +177,21 @@ export class CaseFile {
         throw refuse('invalid-payload', 'data.handler: 承办人须为本机关的承办人员 / must be a handler of this agency');
       }
     }
+    if (action === 'record-completeness-finding' && (payload as ActionPayload<'record-completeness-finding'>).finding === 'unclear-after-correction') {
+      if (!this.clockEvents.some((e) => e.type === 'correction-received')) {
+        throw refuse('invalid-payload', 'data.finding: 未经补正的申请不能认定“补正后仍不明确”，应先一次性告知补正（《条例》第三十条）');
+      }
+    }
+    if (action === 'record-correction-lapsed') {
+      const due = this.clock()?.deadlines.find((d) => d.kind === 'applicant-correction');
+      if (!due || due.due >= this.today()) throw refuse('clock-rule', `补正期限${due ? `（${due.due}）` : ''}尚未届满，不能认定逾期未补正`);
+    }
+    if (action === 'decide-scope' && (payload as ActionPayload<'decide-scope'>).decision === 'repeat-request') {
+      const earlier = (payload as Extract<ActionPayload<'decide-scope'>, { decision: 'repeat-request' }>).earlierCaseNumber;
+      if (!this.earlierCases.includes(earlier)) {
+        throw refuse('invalid-payload', 'data.earlierCaseNumber: 不是同一申请人此前的申请（按申请人索引）/ not an earlier case of this applicant');
+      }
+    }
     const events = this.clockEventsFor(action, payload);
     // Before the calendar arrives the handler waits and validates again; the clock is checked then.
     if (events.length > 0 && this.ready) {
@@ -231,12 +250,10 @@ export class CaseFile {
       case 'review-reply':
         this.reviewerIds = [...new Set([...this.reviewerIds, actor.userId])];
         break;
-      case 'record-withdrawal':
-        this.outcome = 'withdrawn';
-        break;
       default:
         break;
     }
+    this.outcome = outcomeOf(action, payload) ?? this.outcome;
 
     this.timeline.push({ at, actorId: actor.userId, action, label: ACTION_LABELS[action], ...noteOf(payload) });
     this.appliedUpdateIds = [...this.appliedUpdateIds, updateId].filter(Boolean).slice(-REMEMBERED_UPDATE_IDS);
@@ -264,6 +281,7 @@ export class CaseFile {
       reply_due: clock?.replyDue ?? null,
       reply_due_extended: clock?.replyDueExtended ?? null,
       outcome: this.outcome,
+      report_row: this.outcome ? reportRowOf(this.outcome as OutcomeId, this.input.rules.outcome ?? DEFAULT_OUTCOME_RULES) : null,
       dispatched_on: clock?.dispatchedOn ?? null,
       ...(this.stage === 'archived' ? { closed_on: fromEpochDay(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000)) } : {}),
     };
@@ -301,6 +319,7 @@ export class CaseFile {
       timeline: this.timeline,
       documents: this.documents,
       outcome: this.outcome,
+      earlierCases: this.earlierCases,
       runs: this.runs,
     };
   }
@@ -339,6 +358,7 @@ export class CaseFile {
       appliedUpdateIds: this.appliedUpdateIds,
       outcome: this.outcome,
       runs: this.runs,
+      earlierCases: this.earlierCases,
     };
   }
 

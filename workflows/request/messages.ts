@@ -5,6 +5,7 @@ import type { Application, ReceiptDate } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { ClockEvent, ClockRules, Deadline, PauseInterval } from '../../domain/clock';
 import type { IsoDate } from '../../domain/dates';
+import type { OutcomeRules } from '../../domain/outcomes';
 import type { PermissionRules } from '../../domain/roles';
 import type { Stage } from '../../domain/stages';
 
@@ -14,6 +15,8 @@ export const REQUEST_WORKFLOW_TYPE = 'requestWorkflow';
 export interface CaseRules {
   clock: ClockRules;
   permissions: PermissionRules;
+  /** Absent in cases started before outcome rules were part of the input: the defaults apply. */
+  outcome?: OutcomeRules;
 }
 
 export interface RequestWorkflowInput {
@@ -61,6 +64,8 @@ export interface CarriedState {
   appliedUpdateIds: string[];
   outcome: string | null;
   runs: number;
+  /** Absent in runs carried before it existed. */
+  earlierCases?: string[];
 }
 
 /** The case as staff see it: no personal data (that is the `application` query, for those allowed to see it). */
@@ -83,6 +88,8 @@ export interface CaseView {
   timeline: TimelineEntry[];
   documents: CaseDocument[];
   outcome: string | null;
+  /** Earlier requests of the same applicant (case numbers), for the repeat-request question (Art. 36(6)). */
+  earlierCases: string[];
   /** How many runs (continue-as-new) the case has had. */
   runs: number;
 }

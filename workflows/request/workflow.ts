@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestActivities } from '../../activities/request-activities';
 import { CaseFile } from './case-file';
 import { actUpdate, applicationQuery, caseViewQuery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
 
-const { loadCalendar, recordCaseEvent, archiveCase } = proxyActivities<RequestActivities>({
+const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase } = proxyActivities<RequestActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -31,8 +31,14 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
   setHandler(reloadCalendarSignal, () => {
     file.calendarReloadRequested = true;
   });
-  if (!file.ready) file.replaceCalendar(await loadCalendar());
-  else file.changed();
+  if (!file.ready) {
+    const calendar = await loadCalendar();
+    // Cases started before repeat requests were recognised did not look up the applicant's earlier cases.
+    if (patched('find-earlier-cases')) file.earlierCases = await findEarlierCases(input.caseNumber);
+    file.replaceCalendar(calendar); // ready: acts waiting for the case's start go ahead now
+  } else {
+    file.changed();
+  }
   if (!input.carried) {
     file.outbox.push({ caseNumber: file.caseNumber, eventKey: `${file.caseNumber}:clock`, at: input.registeredAt, actorId: 'system', action: 'compute-deadlines', changes: file.registerFields() });
   }

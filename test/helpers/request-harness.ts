@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createRequestActivities } from '../../activities/request-activities';
+import type { Register } from '../../register';
+import { readHolidayNotices } from '../../workers/calendar-files';
+import { actOnCase, actorFor, resolvePayload } from '../../workers/case-client';
+import { PROJECT_ROOT } from '../../workers/config';
+import { submitApplication } from '../../workers/intake';
+import { loadConfig, type LoadedConfig } from '../../workers/load-config';
+import { WORKFLOWS_PATH } from '../../workers/worker';
+import type { CaseView } from '../../workflows/request/messages';
+import { createTestStore, randomSubmissionId, type TestStore } from './register';
+import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter, uniqueTaskQueue } from './temporal-env';
+
+/** The example application (an in-person request to 连云港市自然资源和规划局). */
+export const exampleApplication = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'application-in-person.json'), 'utf8')).application;
+
+/**
+ * Request workflows on the real time-skipping server, with the real intake path and a real SQLite register:
+ * one per test file (create in beforeAll, close in afterAll).
+ */
+export class RequestHarness {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly store: TestStore,
+    readonly register: Register,
+    readonly config: LoadedConfig,
+    private readonly worker: Worker,
+    private readonly running: Promise<void>,
+  ) {}
+
+  static async create(): Promise<RequestHarness> {
+    const [env, workflowBundle, store] = await Promise.all([createTimeSkippingEnv(), bundleTestWorkflows(WORKFLOWS_PATH), createTestStore('sqlite')]);
+    const register = await store.open();
+    const taskQueue = uniqueTaskQueue('request');
+    const loaded = loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } });
+    const config = { ...loaded, temporal: { ...loaded.temporal, taskQueue } };
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
+      dataConverter: testDataConverter(),
+    });
+    return new RequestHarness(env, store, register, config, worker, worker.run());
+  }
+
+  async close(): Promise<void> {
+    this.worker.shutdown();
+    await this.running;
+    await this.register.close();
+    await this.store.destroy();
+    await this.env.teardown();
+  }
+
+  /** Registers the example application (with `overrides`) through intake; returns the case number. */
+  async newCase(overrides: Record<string, unknown> = {}, submissionId = randomSubmissionId(), continueAsNewAfterEvents?: number): Promise<string> {
+    const { caseNumber } = await submitApplication(
+      { client: this.env.client, register: this.register, config: this.config, continueAsNewAfterEvents },
+      { submissionId, application: { ...exampleApplication, ...overrides }, registeredBy: 'zrzy.registrar' },
+    );
+    return caseNumber;
+  }
+
+  act(caseNumber: string, userId: string, action: string, data: unknown = {}, updateId?: string): Promise<CaseView> {
+    return actOnCase(this.env.client, caseNumber, { action, actor: actorFor(this.config, userId), data: resolvePayload(this.config, action, data), updateId });
+  }
+
+  /** Runs acts in order: `[user, action, data]`. */
+  async acts(caseNumber: string, steps: [string, string, unknown?][]): Promise<CaseView[]> {
+    const views: CaseView[] = [];
+    for (const [user, action, data] of steps) views.push(await this.act(caseNumber, user, action, data ?? {}));
+    return views;
+  }
+}
+
+/** The refusal of an update: its failure type and message. Fails the test if the update succeeded. */
+export async function refusal(attempt: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  try {
+    await attempt;
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const cause = err.cause as { type?: string; message: string };
+    return { type: cause.type, message: cause.message };
+  }
+  throw new Error('expected the update to be refused');
+}
+
+/** Retries an assertion for a few seconds: for what follows the workflow asynchronously (the register). */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

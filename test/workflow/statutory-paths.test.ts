@@ -1,0 +1,166 @@
+import { caseViewQuery } from '../../workflows/request/messages';
+import { eventually, refusal, RequestHarness } from '../helpers/request-harness';
+
+// Each final outcome reached by its lawful path, on the real time-skipping server, through to the archive and
+// the register's annual-report row. Outcomes of the disclosure decision (给不给) follow with that part.
+
+let h: RequestHarness;
+
+beforeAll(async () => {
+  h = await RequestHarness.create();
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const REACHED = new Set<string>();
+
+/** Assigns the case to zrzy.handler1; returns the case number. */
+async function assignedCase(overrides: Record<string, unknown> = {}): Promise<string> {
+  const caseNumber = await h.newCase(overrides);
+  await h.act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' });
+  return caseNumber;
+}
+
+/** From drafting to the archive: draft, review, sign-off, dispatch, archive; then the register's record. */
+async function replyAndArchive(caseNumber: string, expected: { outcome: string; reportRow: string }): Promise<void> {
+  await h.acts(caseNumber, [
+    ['zrzy.handler1', 'draft-reply'],
+    ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
+    ['zrzy.head', 'sign-off-reply'],
+    ['zrzy.handler1', 'record-dispatch', { dispatchedOn: '2026-12-18', method: 'post' }],
+    ['zrzy.handler1', 'archive-case'],
+  ]);
+  await expect(h.env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
+  await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: expected.outcome, report_row: expected.reportRow, stage: 'archived' }));
+  REACHED.add(expected.outcome);
+}
+
+const search = { searchedOn: '2026-12-01', places: ['档案室', '业务系统'], keywords: ['规划条件'] };
+
+describe('补不补 (completeness)', () => {
+  test('unclear after the one correction: 补正后申请内容仍不明确 (三.4.3)', async () => {
+    const caseNumber = await assignedCase();
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'unclear-after-correction', reason: '无法确定所需信息' }))).type).toBe('invalid-payload');
+    await h.acts(caseNumber, [
+      ['zrzy.handler1', 'request-correction', { sentOn: '2026-11-30', itemsToCorrect: ['请写明所需信息的名称、文号或者便于查询的其他特征性描述'], applicantDueOn: '2026-12-10' }],
+      ['zrzy.registrar', 'record-correction-received', { receivedOn: '2026-12-03' }],
+    ]);
+    // Only one correction notice (一次性告知).
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'request-correction', { sentOn: '2026-12-04', itemsToCorrect: ['再次补正'], applicantDueOn: '2026-12-14' }))).type).toBe('clock-rule');
+    const view = await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'unclear-after-correction', reason: '补正后仍无法确定所需信息' });
+    expect(view).toMatchObject({ stage: 'drafting', outcome: 'unclear-after-correction' });
+    // The reply period restarted from the corrected application: 2026-12-03 + 20 working days.
+    expect(view.replyDue).toBe('2026-12-31');
+    await replyAndArchive(caseNumber, { outcome: 'unclear-after-correction', reportRow: '三.4.3' });
+  }, 60_000);
+
+  test('not corrected in time: deemed abandoned, 不再处理 (三.6.1), only after the period has ended', async () => {
+    const start = new Date(await h.env.currentTimeMs()).toISOString();
+    const caseNumber = await assignedCase({ channel: { kind: 'in-person', submittedAt: start } });
+    const today = (await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).receivedOn!;
+    const due = new Date(Date.parse(`${today}T00:00:00+08:00`) + 10 * 86_400_000).toISOString().slice(0, 10);
+    await h.act(caseNumber, 'zrzy.handler1', 'request-correction', { sentOn: today, itemsToCorrect: ['请提供身份证明'], applicantDueOn: due });
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'record-correction-lapsed'))).type).toBe('clock-rule');
+    await h.env.sleep('12 days');
+    const view = await h.act(caseNumber, 'zrzy.handler1', 'record-correction-lapsed', { note: '逾期未补正' });
+    expect(view).toMatchObject({ stage: 'drafting', outcome: 'not-corrected' });
+    await replyAndArchive(caseNumber, { outcome: 'not-corrected', reportRow: '三.6.1' });
+  }, 60_000);
+});
+
+describe('该不该 (is it a GIP request for this agency?)', () => {
+  test.each([
+    ['petition-or-complaint', { decision: 'petition-or-complaint', reason: '实为投诉举报，已转信访渠道' }, '三.5.1'],
+    ['publication', { decision: 'publication', howToObtain: '可在市图书馆查阅或向出版社购买' }, '三.5.3'],
+    ['not-this-agency', { decision: 'not-this-agency', responsibleAgency: '连云港市住房和城乡建设局', reason: '该信息由市住建局制作并负责公开' }, '三.4.1'],
+    ['special-access-regime', { decision: 'special-access-regime', law: '《不动产登记暂行条例》', reason: '不动产登记资料查询依照该条例办理' }, '三.3.8'],
+    ['confirm-or-reissue', { decision: 'confirm-or-reissue', reason: '要求对已获取的信息予以确认' }, '三.5.5'],
+    ['excessive-requests', { decision: 'excessive-requests', reason: '申请人说明的理由不合理' }, '三.5.4'],
+  ])('%s (%#)', async (outcome, decision, reportRow) => {
+    const caseNumber = await assignedCase();
+    await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'complete' });
+    const view = await h.act(caseNumber, 'zrzy.handler1', 'decide-scope', decision);
+    expect(view).toMatchObject({ stage: 'drafting', outcome });
+    await replyAndArchive(caseNumber, { outcome, reportRow });
+  }, 60_000);
+
+  test('repeat request: only with an earlier case of the same applicant, found by the applicant index (三.5.2)', async () => {
+    const earlier = await h.newCase();
+    const other = await h.newCase({ applicant: { type: 'natural-person', name: '李四', idDocument: { kind: 'resident-id-card', number: '320102198001010016' } } });
+    const caseNumber = await assignedCase();
+    const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+    expect(view.earlierCases).toContain(earlier);
+    expect(view.earlierCases).not.toContain(other);
+
+    await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'complete' });
+    const notTheirs = await refusal(h.act(caseNumber, 'zrzy.handler1', 'decide-scope', { decision: 'repeat-request', earlierCaseNumber: other, reason: '重复申请' }));
+    expect(notTheirs).toMatchObject({ type: 'invalid-payload', message: expect.stringContaining('earlierCaseNumber') });
+    expect((await h.act(caseNumber, 'zrzy.handler1', 'decide-scope', { decision: 'repeat-request', earlierCaseNumber: earlier, reason: '已就相同内容作出答复' })).outcome).toBe('repeat-request');
+    await replyAndArchive(caseNumber, { outcome: 'repeat-request', reportRow: '三.5.2' });
+  }, 60_000);
+});
+
+describe('有没有 (does the information exist?)', () => {
+  async function searched(result: Record<string, unknown>): Promise<string> {
+    const caseNumber = await assignedCase();
+    await h.acts(caseNumber, [
+      ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
+      ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
+      ['zrzy.handler1', 'record-search', { ...search, ...result }],
+    ]);
+    return caseNumber;
+  }
+
+  test('not held, after a recorded search (三.4.1)', async () => {
+    const caseNumber = await searched({ result: 'not-held', reason: '经检索，本机关未制作或获取该信息' });
+    expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).outcome).toBe('not-held');
+    await replyAndArchive(caseNumber, { outcome: 'not-held', reportRow: '三.4.1' });
+  }, 60_000);
+
+  test('would need creating, with the Art. 38 finding (三.4.2); without the finding refused', async () => {
+    const bare = await assignedCase();
+    await h.acts(bare, [
+      ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
+      ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
+    ]);
+    expect((await refusal(h.act(bare, 'zrzy.handler1', 'record-search', { ...search, result: 'requires-creation', reason: '需要汇总加工' }))).type).toBe('invalid-payload');
+
+    const caseNumber = await searched({ result: 'requires-creation', redactionOfExistingRecordsCannotAnswer: true, reason: '需对多年数据进行统计分析，现有记录经区分处理也无法满足' });
+    await replyAndArchive(caseNumber, { outcome: 'requires-creation', reportRow: '三.4.2' });
+  }, 60_000);
+
+  test('a search that finds the information goes on to the disclosure decision', async () => {
+    const caseNumber = await searched({ result: 'found' });
+    expect(await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).toMatchObject({ stage: 'disclosure-decision', outcome: null });
+  }, 60_000);
+});
+
+test('withdrawal by the applicant before dispatch: 终止办理 (三.6.3), archived without a reply', async () => {
+  const caseNumber = await assignedCase();
+  const view = await h.act(caseNumber, 'zrzy.registrar', 'record-withdrawal', { withdrawnOn: '2026-12-01', reason: '申请人书面撤回申请' });
+  expect(view).toMatchObject({ stage: 'awaiting-archive', outcome: 'withdrawn' });
+  await h.act(caseNumber, 'zrzy.handler1', 'archive-case');
+  await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: 'withdrawn', report_row: '三.6.3', stage: 'archived' }));
+  REACHED.add('withdrawn');
+}, 60_000);
+
+test('the procedural outcomes above were each reached', () => {
+  expect([...REACHED].sort()).toEqual(
+    [
+      'unclear-after-correction',
+      'not-corrected',
+      'petition-or-complaint',
+      'publication',
+      'not-this-agency',
+      'special-access-regime',
+      'confirm-or-reissue',
+      'excessive-requests',
+      'repeat-request',
+      'not-held',
+      'requires-creation',
+      'withdrawn',
+    ].sort(),
+  );
+});
