@@ -3,7 +3,7 @@ import type { Register } from '../register';
 import type { CaseEventInput } from '../register/register';
 
 export interface RequestActivitiesDeps {
-  register: Pick<Register, 'recordCaseEvent' | 'archiveCase' | 'holidayNotices' | 'earlierCasesOfSameApplicant'>;
+  register: Pick<Register, 'recordCaseEvent' | 'archiveCase' | 'holidayNotices' | 'earlierCasesOfSameApplicant' | 'allocateDocumentNumber'>;
   /** The holiday notices shipped with gongkai (config/calendar); the register's loaded notices override them per year. */
   shippedNotices: () => HolidayNotice[];
 }
@@ -23,6 +23,12 @@ export function createRequestActivities({ register, shippedNotices }: RequestAct
 
     async recordCaseEvent(event: CaseEventInput): Promise<void> {
       await register.recordCaseEvent(event);
+    },
+
+    /** A document number (文号), once per document id: a retry after a crash gets the same number. */
+    async allocateDocumentNumber(input: Parameters<Register['allocateDocumentNumber']>[0]): Promise<{ documentNumber: string }> {
+      const { documentNumber } = await register.allocateDocumentNumber(input);
+      return { documentNumber };
     },
 
     async archiveCase(input: CaseEventInput & { caseFile: unknown }): Promise<void> {

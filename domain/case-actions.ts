@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { instantSchema, isoDateSchema } from './dates';
+import { itemDecisionSchema } from './minimisation';
+import { OUTCOMES } from './outcomes';
 import { type Action, ROLES } from './roles';
 import type { Outcome } from './outcomes';
 import { type Stage, stageSchema } from './stages';
@@ -11,6 +13,7 @@ const userId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'userId must be 1-64 o
 /** The person to make handler, as resolved from the configuration by the caller (web app, CLI). */
 const handler = z.strictObject({ userId, roles: z.array(z.enum(ROLES)).min(1), agencyCode: z.string().min(1).max(64) });
 const note = z.string().trim().min(1).max(2000);
+const consultationId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'consultationId: 1-40 of A-Z a-z 0-9 . _ -');
 const shortText = z.string().trim().min(1).max(200);
 
 export const ACTION_PAYLOAD_SCHEMAS = {
@@ -53,7 +56,38 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     z.strictObject({ decision: z.literal('confirm-or-reissue'), reason: note }),
     /** Art. 35: the reasons asked for were not reasonable (不予处理, row 三.5.4). */
     z.strictObject({ decision: z.literal('excessive-requests'), reason: note }),
+    /** Any other ending of the processing (其他处理, row 三.6.3), with the reason. */
+    z.strictObject({ decision: z.literal('other-handling'), reason: note }),
   ]),
+  /** Art. 35: the number or frequency of requests is clearly beyond a reasonable range: ask for the reasons. */
+  'request-reasons': z.strictObject({ sentOn: isoDateSchema, note: note.optional() }),
+  'record-reasons-received': z.strictObject({ receivedOn: isoDateSchema, reasonable: z.boolean(), note: note.optional() }),
+  /** Art. 35: reasonable, but the reply cannot be made within the Art. 33 period: a later reply deadline. */
+  'set-later-reply-deadline': z.strictObject({ setOn: isoDateSchema, due: isoDateSchema, reason: note }),
+  /** Art. 42 (fee rule on): the fee notice; the clock pauses until payment (configurable). */
+  'send-fee-notice': z.strictObject({ sentOn: isoDateSchema, amountYuan: z.number().positive().max(1_000_000), paymentDueOn: isoDateSchema }),
+  'record-fee-payment': z.strictObject({ paidOn: isoDateSchema }),
+  /** Unpaid when the payment period ended: 不再处理 (row 三.6.2). */
+  'record-fee-lapsed': z.strictObject({ note: note.optional() }),
+  /** 给不给: the decision on one requested item (`itemId` = its number in the application, from 1). */
+  'record-item-decision': z.strictObject({ item: itemDecisionSchema }),
+  /** Art. 32: the written consultation of a third party; its receipt date when known. */
+  'start-third-party-consultation': z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText }),
+  /** Art. 32: the third party's receipt of the letter, and its answer or its silence after 15 working days. */
+  'record-third-party-opinion': z.strictObject({
+    consultationId,
+    letterReceivedOn: isoDateSchema.optional(),
+    answeredOn: isoDateSchema.optional(),
+    opinion: z.enum(['consented', 'objected', 'no-response']).optional(),
+  }),
+  /** Art. 34: consulting the other agencies that made the information jointly; silence is consent after 15 working days. */
+  'start-co-maker-consultation': z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText }),
+  'record-co-maker-opinion': z.strictObject({
+    consultationId,
+    letterReceivedOn: isoDateSchema.optional(),
+    answeredOn: isoDateSchema.optional(),
+    opinion: z.enum(['consented', 'objected', 'no-response']).optional(),
+  }),
   /**
    * 有没有: the search record (who, when, where, keywords), and what it found. The first version of this payload
    * said `found: true`; running cases recorded it that way, so it is still read as `result: 'found'`.
@@ -79,9 +113,27 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     }),
     ]),
   ),
-  'conclude-disclosure-decision': z.strictObject({ note: note.optional() }),
-  /** Art. 33(2): approved by the head of the GIP office, at most 20 working days in total. */
-  'approve-extension': z.strictObject({ approvedOn: isoDateSchema, workingDays: z.number().int().min(1).max(20), reason: shortText }),
+  /**
+   * 给不给 concluded: every item decided, rolled up by domain/outcomes (the handler names the primary outcome
+   * where the rule cannot), the 保密审查 recorded, and the minimisation checks passed.
+   */
+  'conclude-disclosure-decision': z.strictObject({
+    decidedOn: isoDateSchema.optional(),
+    confidentialityReview: z.strictObject({ reviewedBy: userId, reviewedOn: isoDateSchema }).optional(),
+    primaryOutcome: z.strictObject({ outcome: z.enum(OUTCOMES), reason: note }).optional(),
+    note: note.optional(),
+  }),
+  /** Art. 33(2): the handler asks for more time, with the reason. */
+  'request-extension': z.strictObject({ requestedOn: isoDateSchema, workingDays: z.number().int().min(1).max(20), reason: shortText }),
+  /** Art. 33(2): approved (or refused, with the reason) by the head of the GIP office, at most 20 working days in total. */
+  // The first version had no `decision` (approval only); running cases recorded it that way.
+  'approve-extension': z.preprocess(
+    (input) => (input !== null && typeof input === 'object' && !('decision' in input) ? { decision: 'approve', ...input } : input),
+    z.discriminatedUnion('decision', [
+      z.strictObject({ decision: z.literal('approve'), approvedOn: isoDateSchema, workingDays: z.number().int().min(1).max(20), reason: shortText }),
+      z.strictObject({ decision: z.literal('refuse'), refusedOn: isoDateSchema, reason: shortText }),
+    ]),
+  ),
   'draft-reply': z.strictObject({ note: note.optional() }),
   'review-reply': z.discriminatedUnion('verdict', [
     z.strictObject({ verdict: z.literal('approve'), comment: note.optional() }),
@@ -94,6 +146,8 @@ export const ACTION_PAYLOAD_SCHEMAS = {
   'sign-off-reply': z.strictObject({ comment: note.optional() }),
   /** Delivery (送达): handed to the post (交邮之日) or signed for by the applicant; the clock stops. */
   'record-dispatch': z.strictObject({ dispatchedOn: isoDateSchema, method: z.enum(['in-person', 'post', 'email', 'online', 'fax']) }),
+  /** Delivery failed (bounce, returned post): delivery reopens, by another method; the clock runs again. */
+  'record-delivery-failed': z.strictObject({ failedOn: isoDateSchema, reason: shortText }),
   'record-withdrawal': z.strictObject({ withdrawnOn: isoDateSchema, reason: shortText }),
   'archive-case': z.strictObject({ note: note.optional() }),
   urge: z.strictObject({ message: shortText }),
@@ -118,6 +172,10 @@ export function stageAfter<A extends SupportedAction>(action: A, payload: Action
       return 'awaiting-correction';
     case 'record-correction-received':
       return 'completeness-check';
+    case 'record-fee-lapsed':
+      return 'drafting';
+    case 'record-delivery-failed':
+      return 'dispatch';
     case 'record-completeness-finding':
     case 'decide-scope':
     case 'record-search':
@@ -165,6 +223,8 @@ export function outcomeOf<A extends SupportedAction>(action: A, payload: ActionP
     }
     case 'record-withdrawal':
       return 'withdrawn';
+    case 'record-fee-lapsed':
+      return 'fee-not-paid';
     default:
       return undefined;
   }

@@ -112,7 +112,8 @@ export const STAGE_TRANSITIONS: Record<Stage, readonly Stage[]> = {
   review: ['sign-off', 'drafting', 'disclosure-decision', 'search', 'scope-check', 'awaiting-archive'],
   'sign-off': ['dispatch', 'drafting', 'awaiting-archive'],
   dispatch: ['awaiting-archive'],
-  'awaiting-archive': ['archived'],
+  // A failed delivery (bounce, returned post) reopens delivery by another method.
+  'awaiting-archive': ['archived', 'dispatch'],
   archived: [],
 };
 

@@ -93,5 +93,8 @@ export function caseRules(agency: AgencyConfig): RequestWorkflowInput['rules'] {
     clock: { ...agency.clockRules, feeNoticePausesClock: agency.feeRuleEnabled && agency.clockRules.feeNoticePausesClock },
     permissions: agency.permissionRules,
     outcome: agency.outcomeRules,
+    feeRuleEnabled: agency.feeRuleEnabled,
+    remedy: agency.remedy,
+    documentNumberFormats: agency.documentNumberFormats,
   };
 }

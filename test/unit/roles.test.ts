@@ -93,6 +93,7 @@ describe('the permission table, action × role × stage', () => {
     'review-reply': ['reviewer'],
     'sign-off-reply': ['gip-office-head'],
     'record-dispatch': ['registrar', 'handler'],
+    'record-delivery-failed': ['registrar', 'handler'],
     'record-withdrawal': ['registrar', 'handler'],
     'archive-case': ['registrar', 'handler'],
     urge: ['gip-office-head', 'supervisor'],
@@ -170,6 +171,8 @@ describe('the permission table, action × role × stage', () => {
     ['sign-off-reply', 'handler', 'sign-off', 'wrong-role'],
     ['record-dispatch', 'registrar', 'dispatch', 'ok'],
     ['record-dispatch', 'registrar', 'sign-off', 'wrong-stage'],
+    ['record-delivery-failed', 'registrar', 'awaiting-archive', 'ok'],
+    ['record-delivery-failed', 'handler', 'dispatch', 'wrong-stage'],
     ['record-withdrawal', 'registrar', 'awaiting-confirmation', 'ok'],
     ['record-withdrawal', 'handler', 'dispatch', 'ok'],
     ['record-withdrawal', 'registrar', 'awaiting-archive', 'wrong-stage'],
@@ -484,6 +487,7 @@ describe('stages', () => {
     ['dispatch', 'drafting', false],
     ['dispatch', 'awaiting-archive', true],
     ['awaiting-archive', 'archived', true],
+    ['awaiting-archive', 'dispatch', true],
     ['archived', 'awaiting-archive', false],
   ])('%s → %s allowed: %s', (from, to, allowed) => {
     expect(isAllowedTransition(from, to)).toBe(allowed);

@@ -30,7 +30,8 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
     ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
     ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
     ['zrzy.handler1', 'record-search', { searchedOn: '2026-11-30', places: ['档案室'], keywords: ['规划条件'], found: true }],
-    ['zrzy.handler1', 'conclude-disclosure-decision', {}],
+    ['zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [] } }],
+    ['zrzy.handler1', 'conclude-disclosure-decision', { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } }],
     ['zrzy.handler1', 'draft-reply', {}],
     ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
     ['zrzy.head', 'sign-off-reply', {}],
@@ -38,10 +39,16 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
   ];
   const stages: string[] = [];
   for (const [user, action, data] of steps) stages.push((await act(caseNumber, user, action, data)).stage);
-  expect(stages).toEqual(['completeness-check', 'scope-check', 'search', 'disclosure-decision', 'drafting', 'review', 'sign-off', 'dispatch', 'awaiting-archive']);
+  expect(stages).toEqual(['completeness-check', 'scope-check', 'search', 'disclosure-decision', 'disclosure-decision', 'drafting', 'review', 'sign-off', 'dispatch', 'awaiting-archive']);
 
   const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
-  expect(view).toMatchObject({ receivedOn: '2026-11-27', replyDue: '2026-12-25', handlerId: 'zrzy.handler1' });
+  expect(view).toMatchObject({ receivedOn: '2026-11-27', replyDue: '2026-12-25', handlerId: 'zrzy.handler1', outcome: 'disclosed' });
+  // The document number is allocated at sign-off, by an activity just after the act.
+  await eventually(async () =>
+    expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents).toEqual([
+      expect.objectContaining({ documentId: `${caseNumber}/reply/v1`, documentType: 'disclosure', documentNumber: expect.stringMatching(/^连资规依复〔\d{4}〕\d+号$/) }),
+    ]),
+  );
   expect(view.deadlines.find((d) => d.kind === 'reply')?.status).toBe('met');
   expect(view.timeline.map((t) => t.action)).toEqual(['register', ...steps.map(([, action]) => action)]);
 

@@ -81,6 +81,14 @@ describe('该不该 (is it a GIP request for this agency?)', () => {
   ])('%s (%#)', async (outcome, decision, reportRow) => {
     const caseNumber = await assignedCase();
     await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'complete' });
+    if (outcome === 'excessive-requests') {
+      // Art. 35: only after asking for the reasons and finding them unreasonable.
+      expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'decide-scope', decision))).type).toBe('invalid-payload');
+      await h.acts(caseNumber, [
+        ['zrzy.handler1', 'request-reasons', { sentOn: '2026-11-30' }],
+        ['zrzy.registrar', 'record-reasons-received', { receivedOn: '2026-12-02', reasonable: false }],
+      ]);
+    }
     const view = await h.act(caseNumber, 'zrzy.handler1', 'decide-scope', decision);
     expect(view).toMatchObject({ stage: 'drafting', outcome });
     await replyAndArchive(caseNumber, { outcome, reportRow });

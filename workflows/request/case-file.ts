@@ -1,9 +1,10 @@
-import { ApplicationFailure, currentUpdateInfo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, currentUpdateInfo, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { applicantReportColumn } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, stageAfter, type SupportedAction } from '../../domain/case-actions';
-import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, reportRowOf } from '../../domain/outcomes';
+import { checkDecision, type DisclosureDecision, type ItemDecision, MINIMISATION_CHECK_DEFINITIONS } from '../../domain/minimisation';
+import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, remedyClauseOf, reportRowOf, rollUpOutcome } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
 import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
@@ -23,6 +24,9 @@ import {
   ReplyDueAt,
   Stage as StageAttribute,
 } from '../search-attributes';
+
+/** Acts whose checks changed after cases had taken them (see `apply`). */
+const DECISION_ACTIONS: unknown[] = ['conclude-disclosure-decision', 'sign-off-reply'];
 
 /** How many applied update ids a case remembers across continue-as-new. */
 const REMEMBERED_UPDATE_IDS = 500;
@@ -50,6 +54,15 @@ export class CaseFile {
   runs: number;
   /** Earlier cases of the same applicant, from the register's applicant index (repeat requests, Art. 36(6)). */
   earlierCases: string[];
+  /** 给不给: the decision on each requested item (by its number), and the concluded decision. */
+  itemDecisions: Record<string, ItemDecision>;
+  decision: DisclosureDecision | null;
+  consultations: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string }>;
+  reasonsRequested: boolean;
+  reasonsReasonable: boolean | null;
+  fee: { paymentDueOn: IsoDate; paid: boolean } | null;
+  /** Document numbers to allocate (at sign-off), drained by the main loop through an activity. */
+  readonly pendingNumbers: { documentId: string; documentType: string }[] = [];
   /** Register writes still to be made, in order (the main loop drains it through an activity). */
   readonly outbox: (CaseEventInput & { archive?: boolean })[] = [];
   /** Bumped on every change: the main loop re-arms its timer when it moves. */
@@ -78,6 +91,13 @@ export class CaseFile {
     this.outcome = carried?.outcome ?? null;
     this.runs = (carried?.runs ?? 0) + 1;
     this.earlierCases = carried?.earlierCases ?? [];
+    this.itemDecisions = carried?.itemDecisions ?? {};
+    this.decision = carried?.decision ?? null;
+    this.consultations = carried?.consultations ?? {};
+    this.reasonsRequested = carried?.reasonsRequested ?? false;
+    this.reasonsReasonable = carried?.reasonsReasonable ?? null;
+    this.fee = carried?.fee ?? null;
+    this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
   }
 
   // ---- the clock -----------------------------------------------------------------------------------------
@@ -136,7 +156,7 @@ export class CaseFile {
    * The validator: checks the actor, the action, the payload, permission (role, agency, stage, assignment,
    * separation of duties) and the clock's rules. Throws the refusal; changes nothing.
    */
-  validate(request: ActRequest): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
+  validate(request: ActRequest, strict = true): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
     const parsedActor = actorSchema.safeParse(request?.actor);
     if (!parsedActor.success) {
       throw refuse('invalid-actor', `actor: ${fieldProblems(parsedActor.error).map((p) => `${p.field}: ${p.message}`).join('; ')}`);
@@ -164,12 +184,12 @@ export class CaseFile {
     if (next !== this.stage && !isAllowedTransition(this.stage, next)) {
       throw refuse('wrong-stage', `不能从「${STAGE_DEFINITIONS[this.stage].label}」转到「${STAGE_DEFINITIONS[next].label}」`);
     }
-    this.checkActionRules(action, payload);
+    this.checkActionRules(action, payload, actor, strict);
     return { actor, action, payload };
   }
 
   /** Rules beyond the permission table: who can be a handler, what the clock allows. */
-  private checkActionRules(action: SupportedAction, payload: ActionPayload<SupportedAction>): void {
+  private checkActionRules(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean): void {
     if (action === 'assign-handler' || action === 'reassign-handler' || action === 'hand-over') {
       const { handler } = payload as ActionPayload<'assign-handler'>;
       if (handler.userId === this.handlerId) throw refuse('same-person', '该人员已是本案承办人');
@@ -192,6 +212,7 @@ export class CaseFile {
         throw refuse('invalid-payload', 'data.earlierCaseNumber: 不是同一申请人此前的申请（按申请人索引）/ not an earlier case of this applicant');
       }
     }
+    this.checkStatutoryPath(action, payload, actor, strict);
     const events = this.clockEventsFor(action, payload);
     // Before the calendar arrives the handler waits and validates again; the clock is checked then.
     if (events.length > 0 && this.ready) {
@@ -201,6 +222,105 @@ export class CaseFile {
         throw refuse('clock-rule', err instanceof Error ? err.message : String(err));
       }
     }
+  }
+
+  /** The statutory paths' own rules: Art. 35 reasons, the fee, consultations, item decisions, conclusion, sign-off. */
+  private checkStatutoryPath(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean): void {
+    const today = this.today();
+    switch (action) {
+      case 'decide-scope': {
+        if ((payload as ActionPayload<'decide-scope'>).decision === 'excessive-requests' && this.reasonsReasonable !== false) {
+          throw refuse('invalid-payload', 'data.decision: 须先要求申请人说明理由并认定理由不合理（《条例》第三十五条）');
+        }
+        return;
+      }
+      case 'record-reasons-received':
+        if (!this.reasonsRequested) throw refuse('wrong-stage', '尚未要求申请人说明理由');
+        return;
+      case 'set-later-reply-deadline': {
+        if (this.reasonsReasonable !== true) throw refuse('invalid-payload', 'data.due: 须申请人说明的理由合理，方可确定延迟答复的期限（《条例》第三十五条）');
+        if ((payload as ActionPayload<'set-later-reply-deadline'>).due <= today) throw refuse('invalid-payload', 'data.due: 延迟答复的期限须晚于今日');
+        return;
+      }
+      case 'send-fee-notice':
+        if (!this.input.rules.feeRuleEnabled) throw refuse('invalid-payload', '本机关未启用收费规则（《条例》第四十二条）');
+        if (this.fee) throw refuse('invalid-payload', '已发出收费通知');
+        return;
+      case 'record-fee-payment':
+        if (!this.fee || this.fee.paid) throw refuse('invalid-payload', '没有待缴的信息处理费');
+        return;
+      case 'record-fee-lapsed':
+        if (!this.fee || this.fee.paid) throw refuse('invalid-payload', '没有待缴的信息处理费');
+        if (this.fee.paymentDueOn >= today) throw refuse('clock-rule', `缴费期限（${this.fee.paymentDueOn}）尚未届满`);
+        return;
+      case 'record-item-decision': {
+        const { item } = payload as ActionPayload<'record-item-decision'>;
+        const index = Number(item.itemId);
+        if (!Number.isInteger(index) || index < 1 || index > this.input.application.requestedItems.length) {
+          throw refuse('invalid-payload', `data.item.itemId: 应为申请事项的序号 1-${this.input.application.requestedItems.length}`);
+        }
+        return;
+      }
+      case 'start-third-party-consultation':
+      case 'start-co-maker-consultation':
+        if (this.consultations[(payload as ActionPayload<'start-third-party-consultation'>).consultationId]) {
+          throw refuse('invalid-payload', 'data.consultationId: 该征求意见编号已使用');
+        }
+        return;
+      case 'record-third-party-opinion':
+      case 'record-co-maker-opinion': {
+        const p = payload as ActionPayload<'record-third-party-opinion'>;
+        const kind = action === 'record-third-party-opinion' ? 'third-party' : 'co-maker';
+        if (this.consultations[p.consultationId]?.kind !== kind) throw refuse('invalid-payload', 'data.consultationId: 没有该项征求意见');
+        if (p.opinion && p.opinion !== 'no-response' && !p.answeredOn) throw refuse('invalid-payload', 'data.answeredOn: 登记意见须写明收到意见之日');
+        return;
+      }
+      case 'conclude-disclosure-decision':
+        if (strict) this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
+        return;
+      case 'sign-off-reply':
+        if (strict && this.decision) this.buildDecision(undefined, actor, { signedBy: actor.userId, signedOn: today });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * The disclosure decision (给不给) from the items decided, rolled up, checked by domain/minimisation: refused with
+   * every violation unless it passes. At conclusion the sign-off is still to come; at sign-off it is checked whole.
+   */
+  private buildDecision(
+    conclusion: ActionPayload<'conclude-disclosure-decision'> | undefined,
+    actor: Actor,
+    signOff: DisclosureDecision['signOff'],
+  ): { decision: DisclosureDecision; outcome: OutcomeId } {
+    const base = this.decision;
+    const items = this.input.application.requestedItems.map((_, i) => this.itemDecisions[String(i + 1)]);
+    const missing = items.flatMap((item, i) => (item ? [] : [i + 1]));
+    if (missing.length) throw refuse('invalid-payload', `尚未对第${missing.join('、')}项申请作出决定`);
+    const decided = items as ItemDecision[];
+    const primaryOutcome = conclusion ? conclusion.primaryOutcome : base?.primaryOutcome;
+    const rolled = rollUpOutcome(decided.map((item) => item.outcome), primaryOutcome);
+    if (!rolled.ok) throw refuse('invalid-payload', `data.${rolled.problem.field}: ${rolled.problem.message}`);
+    const rules = this.input.rules.outcome ?? DEFAULT_OUTCOME_RULES;
+    const remedy = this.input.rules.remedy;
+    const decision: DisclosureDecision = {
+      decidedOn: conclusion ? (conclusion.decidedOn ?? this.today()) : (base?.decidedOn ?? this.today()),
+      handledBy: this.handlerId ?? actor.userId,
+      outcome: rolled.outcome,
+      ...(primaryOutcome ? { primaryOutcome } : {}),
+      reportRow: reportRowOf(rolled.outcome, rules),
+      items: decided,
+      ...((conclusion ? conclusion.confidentialityReview : base?.confidentialityReview) ? { confidentialityReview: (conclusion ? conclusion.confidentialityReview : base?.confidentialityReview)! } : {}),
+      ...(signOff ? { signOff } : {}),
+      ...(remedy ? { remedy: { kind: remedyClauseOf(rolled.outcome, rules), reviewBody: remedy.reviewBodies.join('或'), court: remedy.court } } : {}),
+    };
+    const violations = checkDecision(decision, rules).filter((v) => signOff || v.field !== 'signOff');
+    if (violations.length) {
+      throw refuse('minimisation', violations.map((v) => `${v.field}（${MINIMISATION_CHECK_DEFINITIONS[v.check].label}）: ${v.message}`).join('；'));
+    }
+    return { decision, outcome: rolled.outcome };
   }
 
   /** The clock events an act adds. */
@@ -216,7 +336,29 @@ export class CaseFile {
         return [{ type: 'correction-received', on: (payload as ActionPayload<'record-correction-received'>).receivedOn }];
       case 'approve-extension': {
         const p = payload as ActionPayload<'approve-extension'>;
-        return [{ type: 'extension-approved', on: p.approvedOn, workingDays: p.workingDays }];
+        return p.decision === 'approve' ? [{ type: 'extension-approved', on: p.approvedOn, workingDays: p.workingDays }] : [];
+      }
+      case 'set-later-reply-deadline': {
+        const p = payload as ActionPayload<'set-later-reply-deadline'>;
+        return [{ type: 'agency-deadline-set', on: p.setOn, due: p.due }];
+      }
+      case 'send-fee-notice':
+        return [{ type: 'fee-notice-sent', on: (payload as ActionPayload<'send-fee-notice'>).sentOn }];
+      case 'record-fee-payment':
+        return [{ type: 'fee-paid', on: (payload as ActionPayload<'record-fee-payment'>).paidOn }];
+      case 'start-third-party-consultation':
+      case 'start-co-maker-consultation': {
+        const p = payload as ActionPayload<'start-third-party-consultation'>;
+        const kind = action === 'start-third-party-consultation' ? 'third-party' : 'co-maker';
+        return [{ type: 'consultation-started', consultationId: p.consultationId, kind, letterSentOn: p.letterSentOn, ...(p.consulteeReceivedOn ? { consulteeReceivedOn: p.consulteeReceivedOn } : {}) }];
+      }
+      case 'record-third-party-opinion':
+      case 'record-co-maker-opinion': {
+        const p = payload as ActionPayload<'record-third-party-opinion'>;
+        const events: ClockEvent[] = [];
+        if (p.letterReceivedOn) events.push({ type: 'consultation-letter-received', consultationId: p.consultationId, on: p.letterReceivedOn });
+        if (p.answeredOn) events.push({ type: 'consultation-answered', consultationId: p.consultationId, on: p.answeredOn });
+        return events;
       }
       case 'record-dispatch':
         return [{ type: 'reply-dispatched', on: (payload as ActionPayload<'record-dispatch'>).dispatchedOn }];
@@ -232,10 +374,14 @@ export class CaseFile {
   apply(request: ActRequest): CaseView {
     const updateId = currentUpdateInfo()?.id ?? '';
     if (updateId && this.appliedUpdateIds.includes(updateId)) return this.view();
-    const { actor, action, payload } = this.validate(request);
+    // Cases that concluded or signed off before the minimisation checks and sign-off numbering ran in the
+    // workflow replay as they were.
+    const strict = !DECISION_ACTIONS.includes(request?.action) || patched('disclosure-decision-checks');
+    const { actor, action, payload } = this.validate(request, strict);
     const at = new Date(Date.now()).toISOString();
     this.clockEvents.push(...this.clockEventsFor(action, payload));
     this.stage = stageAfter(action, payload, this.stage);
+    this.applyStatutoryPath(action, payload, actor, strict, at);
 
     switch (action) {
       case 'assign-handler':
@@ -268,6 +414,79 @@ export class CaseFile {
     });
     this.changed();
     return this.view();
+  }
+
+  /** What the statutory-path acts change besides stage, clock and outcome. */
+  private applyStatutoryPath(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean, at: string): void {
+    switch (action) {
+      case 'request-reasons':
+        this.reasonsRequested = true;
+        break;
+      case 'record-reasons-received':
+        this.reasonsReasonable = (payload as ActionPayload<'record-reasons-received'>).reasonable;
+        break;
+      case 'send-fee-notice':
+        this.fee = { paymentDueOn: (payload as ActionPayload<'send-fee-notice'>).paymentDueOn, paid: false };
+        break;
+      case 'record-fee-payment':
+        if (this.fee) this.fee = { ...this.fee, paid: true };
+        break;
+      case 'record-item-decision': {
+        const { item } = payload as ActionPayload<'record-item-decision'>;
+        this.itemDecisions = { ...this.itemDecisions, [String(Number(item.itemId))]: item };
+        break;
+      }
+      case 'start-third-party-consultation':
+      case 'start-co-maker-consultation': {
+        const p = payload as ActionPayload<'start-third-party-consultation'>;
+        this.consultations = { ...this.consultations, [p.consultationId]: { kind: action === 'start-co-maker-consultation' ? 'co-maker' : 'third-party', about: p.about } };
+        break;
+      }
+      case 'record-third-party-opinion':
+      case 'record-co-maker-opinion': {
+        const p = payload as ActionPayload<'record-third-party-opinion'>;
+        const consultation = this.consultations[p.consultationId];
+        if (consultation && p.opinion) this.consultations = { ...this.consultations, [p.consultationId]: { ...consultation, opinion: p.opinion } };
+        break;
+      }
+      case 'conclude-disclosure-decision':
+        if (strict) {
+          const { decision, outcome } = this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
+          this.decision = decision;
+          this.outcome = outcome;
+        }
+        break;
+      case 'draft-reply': {
+        const version = this.documents.filter((d) => d.documentId.includes('/reply/')).length + 1;
+        this.documents = [...this.documents, { documentId: `${this.caseNumber}/reply/v${version}`, documentType: this.replyDocumentType(), documentNumber: null, createdAt: at }];
+        break;
+      }
+      case 'sign-off-reply': {
+        if (!strict) break;
+        if (this.decision) this.decision = this.buildDecision(undefined, actor, { signedBy: actor.userId, signedOn: this.today() }).decision;
+        // The number is allocated now, for the signed version only: a draft returned for revision takes none.
+        const signed = this.documents.at(-1);
+        if (signed && this.input.rules.documentNumberFormats?.default) this.pendingNumbers.push({ documentId: signed.documentId, documentType: signed.documentType });
+        break;
+      }
+      case 'record-delivery-failed':
+        // The reply was not made: the clock runs again until a delivery succeeds.
+        this.clockEvents = this.clockEvents.filter((e) => e.type !== 'reply-dispatched');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The reply document the outcome calls for (domain/outcomes). */
+  replyDocumentType(): string {
+    return this.outcome ? OUTCOME_DEFINITIONS[this.outcome as OutcomeId].replyDocument : 'disclosure';
+  }
+
+  /** Records an allocated document number on the case. */
+  numberDocument(documentId: string, documentNumber: string): void {
+    this.documents = this.documents.map((d) => (d.documentId === documentId ? { ...d, documentNumber } : d));
+    this.changed();
   }
 
   /** The register's copy of the case's state (no personal data). */
@@ -359,6 +578,13 @@ export class CaseFile {
       outcome: this.outcome,
       runs: this.runs,
       earlierCases: this.earlierCases,
+      itemDecisions: this.itemDecisions,
+      decision: this.decision,
+      consultations: this.consultations,
+      reasonsRequested: this.reasonsRequested,
+      reasonsReasonable: this.reasonsReasonable,
+      fee: this.fee,
+      pendingNumbers: this.pendingNumbers,
     };
   }
 

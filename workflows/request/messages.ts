@@ -5,6 +5,7 @@ import type { Application, ReceiptDate } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { ClockEvent, ClockRules, Deadline, PauseInterval } from '../../domain/clock';
 import type { IsoDate } from '../../domain/dates';
+import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
 import type { OutcomeRules } from '../../domain/outcomes';
 import type { PermissionRules } from '../../domain/roles';
 import type { Stage } from '../../domain/stages';
@@ -17,6 +18,12 @@ export interface CaseRules {
   permissions: PermissionRules;
   /** Absent in cases started before outcome rules were part of the input: the defaults apply. */
   outcome?: OutcomeRules;
+  /** Art. 42 fee rule (UNCONFIRMED, per agency); absent means off. */
+  feeRuleEnabled?: boolean;
+  /** The remedy clause's review bodies and court (救济途径), from the agency's configuration. */
+  remedy?: { reviewBodies: string[]; court: string };
+  /** The agency's document-number formats by document type (`default` for the rest). */
+  documentNumberFormats?: Partial<Record<string, string>>;
 }
 
 export interface RequestWorkflowInput {
@@ -64,8 +71,15 @@ export interface CarriedState {
   appliedUpdateIds: string[];
   outcome: string | null;
   runs: number;
-  /** Absent in runs carried before it existed. */
+  /** The fields below are absent in runs carried before they existed. */
   earlierCases?: string[];
+  itemDecisions?: Record<string, ItemDecision>;
+  decision?: DisclosureDecision | null;
+  consultations?: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string }>;
+  reasonsRequested?: boolean;
+  reasonsReasonable?: boolean | null;
+  fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
+  pendingNumbers?: { documentId: string; documentType: string }[];
 }
 
 /** The case as staff see it: no personal data (that is the `application` query, for those allowed to see it). */

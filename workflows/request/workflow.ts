@@ -1,9 +1,10 @@
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RequestActivities } from '../../activities/request-activities';
+import { documentNumberSeries, type NumberedDocumentType } from '../../domain/gongkai-config';
 import { CaseFile } from './case-file';
 import { actUpdate, applicationQuery, caseViewQuery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
 
-const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase } = proxyActivities<RequestActivities>({
+const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDocumentNumber } = proxyActivities<RequestActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -67,7 +68,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
 async function waitForChangeOrDeadline(file: CaseFile): Promise<void> {
   const version = file.version;
   const wakeAt = file.nextWakeUpMs(Date.now());
-  const woken = () => file.version !== version || file.outbox.length > 0 || file.calendarReloadRequested;
+  const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.calendarReloadRequested;
   if (wakeAt === undefined) {
     await condition(woken);
     return;
@@ -78,6 +79,13 @@ async function waitForChangeOrDeadline(file: CaseFile): Promise<void> {
 
 /** Writes pending changes to the register, in order; archiving also stores the case file. */
 async function syncRegister(file: CaseFile): Promise<void> {
+  while (file.pendingNumbers.length > 0) {
+    const { documentId, documentType } = file.pendingNumbers[0]!;
+    const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
+    const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
+    file.numberDocument(documentId, documentNumber);
+    file.pendingNumbers.shift();
+  }
   while (file.outbox.length > 0) {
     const { archive, ...event } = file.outbox[0]!;
     if (archive) await archiveCase({ ...event, caseFile: { ...file.view(), application: file.input.application } });
