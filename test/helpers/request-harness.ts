@@ -69,6 +69,20 @@ export class RequestHarness {
     return actOnCase(this.env.client, caseNumber, { action, actor: actorFor(this.config, userId), data: resolvePayload(this.config, action, data), updateId });
   }
 
+  /**
+   * Waits for the case's workflow to complete; returns its status. Never `result()`: on the time-skipping server that
+   * unlocks time skipping, which jumps to every other open case's timers, and dates in later tests drift by years.
+   */
+  async completion(caseNumber: string): Promise<string> {
+    const handle = this.env.client.workflow.getHandle(caseNumber);
+    let status = '';
+    await eventually(async () => {
+      status = (await handle.describe()).status.name;
+      expect(status).toBe('COMPLETED');
+    });
+    return status;
+  }
+
   /** Runs acts in order: `[user, action, data]`. */
   async acts(caseNumber: string, steps: [string, string, unknown?][]): Promise<CaseView[]> {
     const views: CaseView[] = [];

@@ -53,7 +53,7 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
   expect(view.timeline.map((t) => t.action)).toEqual(['register', ...steps.map(([, action]) => action)]);
 
   await act(caseNumber, 'zrzy.handler1', 'archive-case');
-  await expect(h.env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
+  await expect(h.completion(caseNumber)).resolves.toBe('COMPLETED');
   expect(await h.register.readCase(caseNumber)).toMatchObject({ stage: 'archived', reply_due: '2026-12-25', dispatched_on: '2026-12-10' });
   expect((await h.register.auditTrail(caseNumber)).map((e) => e.action)).toContain('sign-off-reply');
 

@@ -32,7 +32,7 @@ async function replyAndArchive(caseNumber: string, expected: { outcome: string; 
     ['zrzy.handler1', 'record-dispatch', { dispatchedOn: '2026-12-18', method: 'post' }],
     ['zrzy.handler1', 'archive-case'],
   ]);
-  await expect(h.env.client.workflow.getHandle(caseNumber).result()).resolves.toBe('archived');
+  await expect(h.completion(caseNumber)).resolves.toBe('COMPLETED');
   await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: expected.outcome, report_row: expected.reportRow, stage: 'archived' }));
   REACHED.add(expected.outcome);
 }
@@ -78,6 +78,7 @@ describe('该不该 (is it a GIP request for this agency?)', () => {
     ['special-access-regime', { decision: 'special-access-regime', law: '《不动产登记暂行条例》', reason: '不动产登记资料查询依照该条例办理' }, '三.3.8'],
     ['confirm-or-reissue', { decision: 'confirm-or-reissue', reason: '要求对已获取的信息予以确认' }, '三.5.5'],
     ['excessive-requests', { decision: 'excessive-requests', reason: '申请人说明的理由不合理' }, '三.5.4'],
+    ['other-handling', { decision: 'other-handling', reason: '申请人死亡，无人承继申请' }, '三.6.3'],
   ])('%s (%#)', async (outcome, decision, reportRow) => {
     const caseNumber = await assignedCase();
     await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'complete' });
@@ -169,6 +170,7 @@ test('the procedural outcomes above were each reached', () => {
       'not-held',
       'requires-creation',
       'withdrawn',
+      'other-handling',
     ].sort(),
   );
 });
