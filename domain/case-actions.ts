@@ -113,6 +113,11 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     }),
     ]),
   ),
+  /** Art. 32: disclosing despite the third party's objection (public interest): the letter telling the third party. */
+  'notify-third-party-of-disclosure': z.strictObject({ consultationId, sentOn: isoDateSchema, publicInterestReason: note }),
+  /** Art. 17(3): the agency cannot determine whether it may disclose: it refers the question. */
+  'refer-for-determination': z.strictObject({ referralId: consultationId, referredTo: shortText, sentOn: isoDateSchema, question: note }),
+  'record-referral-answer': z.strictObject({ referralId: consultationId, answeredOn: isoDateSchema, finding: note }),
   /**
    * 给不给 concluded: every item decided, rolled up by domain/outcomes (the handler names the primary outcome
    * where the rule cannot), the 保密审查 recorded, and the minimisation checks passed.

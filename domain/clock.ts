@@ -22,6 +22,11 @@ export const clockRulesSchema = z.object({
   consultationPauseStartsOn: z.enum(['letter-sent', 'consultee-received']).default('letter-sent'),
   /** UNCONFIRMED (legal.md §1.13): a fee notice pauses the clock until payment. */
   feeNoticePausesClock: z.boolean().default(true),
+  /**
+   * UNCONFIRMED (legal.md §1.6): whether the time of an Art. 17(3) referral (to the competent department or the
+   * 保密行政管理部门) is excluded like a consultation's under Art. 33(3). Default: it is not.
+   */
+  referralPausesClock: z.boolean().default(false),
 });
 export type ClockRules = z.output<typeof clockRulesSchema>;
 export const DEFAULT_CLOCK_RULES: ClockRules = clockRulesSchema.parse({});

@@ -78,7 +78,7 @@ export class RequestHarness {
     let status = '';
     await eventually(async () => {
       status = (await handle.describe()).status.name;
-      expect(status).toBe('COMPLETED');
+      if (status !== 'COMPLETED') throw new Error(`${caseNumber} is ${status}, not COMPLETED`);
     });
     return status;
   }

@@ -210,6 +210,7 @@ describe('the schema', () => {
       consultationAnswerWorkingDays: 15,
       consultationPauseStartsOn: 'consultee-received',
       feeNoticePausesClock: true,
+      referralPausesClock: false,
     });
     expect(agency!.outcomeRules.reportRows).toEqual({
       alreadyPublic: '三.3.8',

@@ -151,6 +151,46 @@ describe('consultations pause the clock (Arts. 32, 34)', () => {
   }, 60_000);
 });
 
+describe('consultations, both kinds, with answer and with silence', () => {
+  test('a silent third party: the pause runs to the 15th working day after receipt', async () => {
+    const caseNumber = await atDecision();
+    await h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-silent', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业商业信息' });
+    const view = await h.act(caseNumber, 'zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-silent', opinion: 'no-response' });
+    // Paused 12-01 .. 12-22: 16 working days; 2026-12-25 + 16 = 2027-01-18.
+    expect(view.replyDue).toBe('2027-01-18');
+  }, 60_000);
+
+  test('a co-maker answers: the pause ends with the answer', async () => {
+    const caseNumber = await atDecision();
+    await h.act(caseNumber, 'zrzy.handler1', 'start-co-maker-consultation', { consultationId: 'cm-answer', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-02', about: '共同制作的批复' });
+    const view = await h.act(caseNumber, 'zrzy.handler1', 'record-co-maker-opinion', { consultationId: 'cm-answer', answeredOn: '2026-12-03', opinion: 'consented' });
+    // Paused 12-01 .. 12-03: 3 working days; 2026-12-25 + 3 = 2026-12-30.
+    expect(view.replyDue).toBe('2026-12-30');
+  }, 60_000);
+
+  test('disclosing despite a third party objection needs the letter telling the third party (public interest)', async () => {
+    const caseNumber = await atDecision();
+    await h.acts(caseNumber, [
+      ['zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-override', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业环境信息' }],
+      ['zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-override', answeredOn: '2026-12-03', opinion: 'objected' }],
+      ['zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [] } }],
+    ]);
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED))).message).toContain('书面告知第三方');
+    await h.act(caseNumber, 'zrzy.handler1', 'notify-third-party-of-disclosure', { consultationId: 'tp-override', sentOn: '2026-12-04', publicInterestReason: '不公开会对公共利益造成重大影响' });
+    expect((await h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED)).outcome).toBe('disclosed');
+  }, 60_000);
+
+  test('an Art. 17(3) referral must be answered before the decision; by default it does not pause the clock', async () => {
+    const caseNumber = await atDecision();
+    await h.act(caseNumber, 'zrzy.handler1', 'refer-for-determination', { referralId: 'ref-1', referredTo: '连云港市国家保密局', sentOn: '2026-12-01', question: '该文件能否公开' });
+    await h.act(caseNumber, 'zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [] } });
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED))).message).toContain('ref-1');
+    const answered = await h.act(caseNumber, 'zrzy.handler1', 'record-referral-answer', { referralId: 'ref-1', answeredOn: '2026-12-08', finding: '不属于国家秘密' });
+    expect(answered.replyDue).toBe('2026-12-25');
+    expect((await h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED)).outcome).toBe('disclosed');
+  }, 60_000);
+});
+
 describe('Art. 35 and the fee', () => {
   test('reasonable reasons: the office head sets a later reply deadline, which replaces the reply deadline', async () => {
     const caseNumber = await h.newCase();

@@ -57,7 +57,9 @@ export class CaseFile {
   /** 给不给: the decision on each requested item (by its number), and the concluded decision. */
   itemDecisions: Record<string, ItemDecision>;
   decision: DisclosureDecision | null;
-  consultations: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string }>;
+  consultations: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string; overrideNotifiedOn?: IsoDate }>;
+  /** Art. 17(3) referrals, by id. */
+  referrals: Record<string, { referredTo: string; sentOn: IsoDate; answeredOn?: IsoDate }>;
   reasonsRequested: boolean;
   reasonsReasonable: boolean | null;
   fee: { paymentDueOn: IsoDate; paid: boolean } | null;
@@ -94,6 +96,7 @@ export class CaseFile {
     this.itemDecisions = carried?.itemDecisions ?? {};
     this.decision = carried?.decision ?? null;
     this.consultations = carried?.consultations ?? {};
+    this.referrals = carried?.referrals ?? {};
     this.reasonsRequested = carried?.reasonsRequested ?? false;
     this.reasonsReasonable = carried?.reasonsReasonable ?? null;
     this.fee = carried?.fee ?? null;
@@ -275,14 +278,47 @@ export class CaseFile {
         if (p.opinion && p.opinion !== 'no-response' && !p.answeredOn) throw refuse('invalid-payload', 'data.answeredOn: 登记意见须写明收到意见之日');
         return;
       }
+      case 'notify-third-party-of-disclosure': {
+        const consultation = this.consultations[(payload as ActionPayload<'notify-third-party-of-disclosure'>).consultationId];
+        if (consultation?.kind !== 'third-party' || consultation.opinion !== 'objected') {
+          throw refuse('invalid-payload', 'data.consultationId: 仅在第三方不同意公开时，决定公开的才须书面告知第三方');
+        }
+        return;
+      }
+      case 'refer-for-determination':
+        if (this.referrals[(payload as ActionPayload<'refer-for-determination'>).referralId]) throw refuse('invalid-payload', 'data.referralId: 该报请编号已使用');
+        return;
+      case 'record-referral-answer': {
+        const p = payload as ActionPayload<'record-referral-answer'>;
+        const referral = this.referrals[p.referralId];
+        if (!referral || referral.answeredOn) throw refuse('invalid-payload', 'data.referralId: 没有待答复的该项报请');
+        if (p.answeredOn < referral.sentOn) throw refuse('invalid-payload', 'data.answeredOn: 答复日期不能早于报请日期');
+        return;
+      }
       case 'conclude-disclosure-decision':
-        if (strict) this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
+        if (strict) {
+          const open = Object.entries(this.referrals).filter(([, r]) => !r.answeredOn);
+          if (open.length) throw refuse('invalid-payload', `依《条例》第十七条第三款报请确定的事项尚未答复：${open.map(([id]) => id).join('、')}`);
+          this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
+          this.checkThirdPartyOverrides();
+        }
         return;
       case 'sign-off-reply':
         if (strict && this.decision) this.buildDecision(undefined, actor, { signedBy: actor.userId, signedOn: today });
         return;
       default:
         return;
+    }
+  }
+
+  /** Art. 32: disclosing although a third party objected needs the letter telling it why (public interest). */
+  private checkThirdPartyOverrides(): void {
+    const withheldForThirdParty = Object.values(this.itemDecisions).some((item) => item.withheldParts.some((part) => part.ground === 'third-party-rights'));
+    const unnotified = Object.entries(this.consultations).filter(
+      ([, c]) => c.kind === 'third-party' && c.opinion === 'objected' && !withheldForThirdParty && !c.overrideNotifiedOn,
+    );
+    if (unnotified.length) {
+      throw refuse('invalid-payload', `第三方不同意公开而决定公开的，须书面告知第三方拟公开的内容和理由（《条例》第三十二条）：${unnotified.map(([id]) => id).join('、')}`);
     }
   }
 
@@ -351,6 +387,13 @@ export class CaseFile {
         const p = payload as ActionPayload<'start-third-party-consultation'>;
         const kind = action === 'start-third-party-consultation' ? 'third-party' : 'co-maker';
         return [{ type: 'consultation-started', consultationId: p.consultationId, kind, letterSentOn: p.letterSentOn, ...(p.consulteeReceivedOn ? { consulteeReceivedOn: p.consulteeReceivedOn } : {}) }];
+      }
+      case 'record-referral-answer': {
+        const p = payload as ActionPayload<'record-referral-answer'>;
+        const referral = this.referrals[p.referralId];
+        return this.input.rules.clock.referralPausesClock && referral
+          ? [{ type: 'pause', from: referral.sentOn, to: p.answeredOn, reason: '依《条例》第十七条第三款报请确定（可配置规则，待确认）' }]
+          : [];
       }
       case 'record-third-party-opinion':
       case 'record-co-maker-opinion': {
@@ -447,6 +490,23 @@ export class CaseFile {
         const p = payload as ActionPayload<'record-third-party-opinion'>;
         const consultation = this.consultations[p.consultationId];
         if (consultation && p.opinion) this.consultations = { ...this.consultations, [p.consultationId]: { ...consultation, opinion: p.opinion } };
+        break;
+      }
+      case 'notify-third-party-of-disclosure': {
+        const p = payload as ActionPayload<'notify-third-party-of-disclosure'>;
+        const consultation = this.consultations[p.consultationId];
+        if (consultation) this.consultations = { ...this.consultations, [p.consultationId]: { ...consultation, overrideNotifiedOn: p.sentOn } };
+        break;
+      }
+      case 'refer-for-determination': {
+        const p = payload as ActionPayload<'refer-for-determination'>;
+        this.referrals = { ...this.referrals, [p.referralId]: { referredTo: p.referredTo, sentOn: p.sentOn } };
+        break;
+      }
+      case 'record-referral-answer': {
+        const p = payload as ActionPayload<'record-referral-answer'>;
+        const referral = this.referrals[p.referralId];
+        if (referral) this.referrals = { ...this.referrals, [p.referralId]: { ...referral, answeredOn: p.answeredOn } };
         break;
       }
       case 'conclude-disclosure-decision':
@@ -581,6 +641,7 @@ export class CaseFile {
       itemDecisions: this.itemDecisions,
       decision: this.decision,
       consultations: this.consultations,
+      referrals: this.referrals,
       reasonsRequested: this.reasonsRequested,
       reasonsReasonable: this.reasonsReasonable,
       fee: this.fee,

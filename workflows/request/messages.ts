@@ -75,7 +75,8 @@ export interface CarriedState {
   earlierCases?: string[];
   itemDecisions?: Record<string, ItemDecision>;
   decision?: DisclosureDecision | null;
-  consultations?: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string }>;
+  consultations?: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string; overrideNotifiedOn?: IsoDate }>;
+  referrals?: Record<string, { referredTo: string; sentOn: IsoDate; answeredOn?: IsoDate }>;
   reasonsRequested?: boolean;
   reasonsReasonable?: boolean | null;
   fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
