@@ -13,6 +13,8 @@ import { loadConfig, type LoadedConfig } from '../../workers/load-config';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const ACTION_EXAMPLES = join(EXAMPLES, 'actions');
+const WALKTHROUGH = join(EXAMPLES, 'walkthrough');
+const README = join(__dirname, '..', '..', 'README.md');
 const ASSIGNMENT_ACTIONS = ['assign-handler', 'reassign-handler', 'hand-over'];
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -52,6 +54,33 @@ describe('examples/actions', () => {
 
   test('an assignment example is the interface form: unresolved, the workflow refuses it', () => {
     expect(ACTION_PAYLOAD_SCHEMAS['assign-handler'].safeParse(exampleData('assign-handler')).success).toBe(false);
+  });
+});
+
+// The README's walkthrough: `NN-<action>.json`, NN the step (01, 02, …), the action's payload.
+describe('examples/walkthrough', () => {
+  const WALKTHROUGH_FILE = /^(\d{2})-([a-z]+(?:-[a-z]+)*)\.json$/;
+  const files = readdirSync(WALKTHROUGH).filter((name) => name.endsWith('.json')).sort();
+  const actionOf = (file: string): string => WALKTHROUGH_FILE.exec(file)?.[2] ?? '';
+
+  test('every file is named NN-<supported action>.json, numbered 01, 02, … without gaps', () => {
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((file) => !WALKTHROUGH_FILE.test(file))).toEqual([]);
+    expect(files.filter((file) => !isSupportedAction(actionOf(file)))).toEqual([]);
+    expect(files.map((file) => file.slice(0, 2))).toEqual(files.map((_, i) => String(i + 1).padStart(2, '0')));
+  });
+
+  test.each(files)('%s: passes the schema of the action its name names', (file) => {
+    const action = actionOf(file);
+    if (!isSupportedAction(action)) throw new Error(`${file}: not a supported action`);
+    const parsed = ACTION_PAYLOAD_SCHEMAS[action].safeParse(resolvePayload(config, action, readJson(join(WALKTHROUGH, file))));
+    const problems = parsed.success ? [] : fieldProblems(parsed.error).map((p) => `${p.field}: ${p.message}`);
+    expect(problems).toEqual([]);
+  });
+
+  test("the README's walkthrough uses every file once, in order, with the action its name names", () => {
+    const acts = [...readFileSync(README, 'utf8').matchAll(/^npx gongkai act "\$CASE" (\S+) --as \S+ --data examples\/walkthrough\/(\S+)$/gm)];
+    expect(acts.map(([, action, file]) => `${action} ${file}`)).toEqual(files.map((file) => `${actionOf(file)} ${file}`));
   });
 });
 

@@ -297,6 +297,22 @@ describe('当不当: extension, review, sign-off, delivery', () => {
     const delivered = await h.act(caseNumber, 'zrzy.handler1', 'record-dispatch', { dispatchedOn: '2026-12-16', method: 'in-person' });
     expect(delivered).toMatchObject({ stage: 'awaiting-archive' });
     expect(delivered.deadlines.find((d) => d.kind === 'reply')?.status).toBe('met');
+
+    // A withdrawn case was never sent: no delivery to fail.
+    const withdrawn = await atDecision();
+    await h.act(withdrawn, 'zrzy.registrar', 'record-withdrawal', { withdrawnOn: '2026-12-01', reason: '申请人撤回' });
+    expect((await refusal(h.act(withdrawn, 'zrzy.registrar', 'record-delivery-failed', { failedOn: '2026-12-15', reason: '退回' }))).type).toBe('wrong-stage');
+  }, 60_000);
+
+  test('a reviewer sending the case back to an earlier question clears the outcome, which is decided again', async () => {
+    const caseNumber = await atDecision();
+    await h.act(caseNumber, 'zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [] } });
+    await h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED);
+    await h.act(caseNumber, 'zrzy.handler1', 'draft-reply');
+    const returned = await h.act(caseNumber, 'zrzy.reviewer', 'review-reply', { verdict: 'return', returnTo: 'search', comment: '检索范围不全，请补充检索' });
+    expect(returned).toMatchObject({ stage: 'search', outcome: null });
+    const notHeld = await h.act(caseNumber, 'zrzy.handler1', 'record-search', { result: 'not-held', searchedOn: '2026-12-02', places: ['档案室', '业务系统'], keywords: ['规划条件'], reason: '经补充检索，该信息不存在' });
+    expect(notHeld).toMatchObject({ stage: 'drafting', outcome: 'not-held' });
   }, 60_000);
 });
 

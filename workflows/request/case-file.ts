@@ -240,6 +240,9 @@ export class CaseFile {
       case 'record-reasons-received':
         if (!this.reasonsRequested) throw refuse('wrong-stage', '尚未要求申请人说明理由');
         return;
+      case 'record-delivery-failed':
+        if (!this.clockEvents.some((e) => e.type === 'reply-dispatched')) throw refuse('wrong-stage', '本案没有已登记的送达，无从登记送达失败');
+        return;
       case 'set-later-reply-deadline': {
         if (this.reasonsReasonable !== true) throw refuse('invalid-payload', 'data.due: 须申请人说明的理由合理，方可确定延迟答复的期限（《条例》第三十五条）');
         if ((payload as ActionPayload<'set-later-reply-deadline'>).due <= today) throw refuse('invalid-payload', 'data.due: 延迟答复的期限须晚于今日');
@@ -533,6 +536,15 @@ export class CaseFile {
         // The reply was not made: the clock runs again until a delivery succeeds.
         this.clockEvents = this.clockEvents.filter((e) => e.type !== 'reply-dispatched');
         break;
+      case 'review-reply': {
+        // Sent back to an earlier question: its answer, and so the outcome, is to be given again.
+        const review = payload as ActionPayload<'review-reply'>;
+        if (review.verdict === 'return' && review.returnTo !== 'drafting') {
+          this.decision = null;
+          this.outcome = null;
+        }
+        break;
+      }
       default:
         break;
     }
