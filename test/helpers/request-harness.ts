@@ -91,6 +91,28 @@ export class RequestHarness {
   }
 }
 
+/** One harness for the test file: created before its tests, closed after them. Call at the top of a test file. */
+export function useRequestHarness(): () => RequestHarness {
+  let harness: RequestHarness | undefined;
+  beforeAll(async () => {
+    harness = await RequestHarness.create();
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => harness!;
+}
+
+/** Assigned to zrzy.handler1, complete, a GIP request, the information found: the case is at the disclosure decision. */
+export async function toDisclosureDecision(h: RequestHarness, caseNumber: string): Promise<void> {
+  await h.acts(caseNumber, [
+    ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
+    ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
+    ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
+    ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: '2026-11-27', places: ['档案室'], keywords: ['规划条件'] }],
+  ]);
+}
+
 /** The refusal of an update: its failure type and message. Fails the test if the update succeeded. */
 export async function refusal(attempt: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
   try {

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { RequestHarness } from '../helpers/request-harness';
+import { RequestHarness, toDisclosureDecision } from '../helpers/request-harness';
 
 const REVIEWED = { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } };
 
@@ -13,12 +13,7 @@ async function main(): Promise<void> {
     const recorded: [string, string][] = [];
     const found = async () => {
       const caseNumber = await h.newCase();
-      await h.acts(caseNumber, [
-        ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
-        ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
-        ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
-        ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: '2026-11-27', places: ['档案室'], keywords: ['规划条件'] }],
-      ]);
+      await toDisclosureDecision(h, caseNumber);
       return caseNumber;
     };
 

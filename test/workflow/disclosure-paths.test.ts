@@ -4,20 +4,16 @@ import { beijingDateOf } from '../../domain/dates';
 import { submitApplication } from '../../workers/intake';
 import { caseViewQuery } from '../../workflows/request/messages';
 import { randomSubmissionId } from '../helpers/register';
-import { eventually, exampleApplication, refusal, RequestHarness } from '../helpers/request-harness';
+import { eventually, exampleApplication, refusal, type RequestHarness, toDisclosureDecision, useRequestHarness } from '../helpers/request-harness';
 
 // 给不给 and 当不当 on the real time-skipping server: every disclosure outcome through the minimisation checks to
 // the archive, consultations pausing the clock, Art. 35, the fee, extensions, numbering at sign-off, four eyes,
 // failed delivery. With statutory-paths.test.ts, every outcome of the taxonomy is reached by its lawful path.
 
+const harness = useRequestHarness();
 let h: RequestHarness;
-
-beforeAll(async () => {
-  h = await RequestHarness.create();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
+beforeEach(() => {
+  h = harness();
 });
 
 const REACHED = new Set<string>();
@@ -25,15 +21,10 @@ const REVIEWED = { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewe
 const notPublic = { isPublic: false };
 const reEvaluateOn = '2027-12-31';
 
-/** A case assigned, complete, a GIP request, found: ready for the disclosure decision. */
+/** A case at the disclosure decision. */
 async function atDecision(overrides: Record<string, unknown> = {}): Promise<string> {
   const caseNumber = await h.newCase(overrides);
-  await h.acts(caseNumber, [
-    ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
-    ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
-    ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
-    ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: '2026-11-27', places: ['档案室'], keywords: ['规划条件'] }],
-  ]);
+  await toDisclosureDecision(h, caseNumber);
   return caseNumber;
 }
 

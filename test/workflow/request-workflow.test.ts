@@ -2,16 +2,12 @@ import { actOnCase } from '../../workers/case-client';
 import { submitApplication } from '../../workers/intake';
 import { caseViewQuery, reloadCalendarSignal } from '../../workflows/request/messages';
 import { randomSubmissionId } from '../helpers/register';
-import { eventually, exampleApplication, refusal, RequestHarness } from '../helpers/request-harness';
+import { eventually, exampleApplication, refusal, type RequestHarness, useRequestHarness } from '../helpers/request-harness';
 
+const harness = useRequestHarness();
 let h: RequestHarness;
-
-beforeAll(async () => {
-  h = await RequestHarness.create();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
+beforeEach(() => {
+  h = harness();
 });
 
 const newCase = (overrides: Record<string, unknown> = {}, submissionId?: string) => h.newCase(overrides, submissionId);

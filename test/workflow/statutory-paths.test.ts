@@ -1,17 +1,13 @@
 import { caseViewQuery } from '../../workflows/request/messages';
-import { eventually, refusal, RequestHarness } from '../helpers/request-harness';
+import { eventually, refusal, type RequestHarness, useRequestHarness } from '../helpers/request-harness';
 
 // Each final outcome reached by its lawful path, on the real time-skipping server, through to the archive and
 // the register's annual-report row. Outcomes of the disclosure decision (给不给) follow with that part.
 
+const harness = useRequestHarness();
 let h: RequestHarness;
-
-beforeAll(async () => {
-  h = await RequestHarness.create();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
+beforeEach(() => {
+  h = harness();
 });
 
 const REACHED = new Set<string>();
