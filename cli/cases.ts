@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -151,16 +152,21 @@ export const actCommand = new Command('act')
   .argument('<action>', 'e.g. assign-handler, record-search, sign-off-reply (see docs/temporal-api.md)')
   .requiredOption('--as <user>', 'the acting staff user id, from the configuration')
   .option('--data <file>', 'the action payload as JSON (examples/actions/<action>.json)')
-  .option('--update-id <id>', 'an id for this act: sending it again applies it once')
+  .option('--update-id <id>', 'an id for this act (A-Z a-z 0-9 . _ : -): sending it again applies it once', (value: string) => {
+    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(value)) throw new InvalidArgumentError('expected 1-100 of A-Z a-z 0-9 . _ : -');
+    return value;
+  })
   .option('--json', 'print the resulting case view as JSON')
   .action(async (caseNumber, action, opts) => {
     await withSession(async (session) => {
       const actor = actorFor(session.config, opts.as, '--as');
       const data = resolvePayload(session.config, action, opts.data ? readJsonFile(opts.data, '--data') : {});
       await requireWorker(session);
+      // A timeout does not mean the act failed: retrying with the same update id applies it at most once.
+      const updateId = opts.updateId ?? randomUUID();
       try {
-        const view = await withAnswerTimeout(session.client, `the ${action} update`, () =>
-          actOnCase(session.client, caseNumber, { action, actor, data, updateId: opts.updateId }),
+        const view = await withAnswerTimeout(session.client, `the ${action} update (to retry it safely: --update-id ${updateId})`, () =>
+          actOnCase(session.client, caseNumber, { action, actor, data, updateId }),
         );
         if (opts.json) console.log(JSON.stringify(view, null, 2));
         else console.log(`${view.caseNumber}: ${view.stageLabel}（${view.stage}），承办人 ${view.handlerId ?? '—'}，答复期限 ${view.replyDue ?? '—'}`);

@@ -98,7 +98,16 @@ export class ClockRuleError extends Error {
   override readonly name = 'ClockRuleError';
 }
 
-export function computeClock(rules: ClockRules, calendar: WorkingDayCalendar, events: readonly ClockEvent[]): ClockResult {
+export interface ClockOptions {
+  /**
+   * Refuse an extension approved after the due day it extended (default). Off when recomputing a case's stored
+   * events under a newer calendar: the act was checked against the calendar of its day.
+   */
+  recheckTimeliness?: boolean;
+}
+
+export function computeClock(rules: ClockRules, calendar: WorkingDayCalendar, events: readonly ClockEvent[], options: ClockOptions = {}): ClockResult {
+  const recheckTimeliness = options.recheckTimeliness ?? true;
   const received = events.find((e) => e.type === 'received');
   if (!received) throw new ClockRuleError('时钟需要收到申请之日（T0）/ the clock needs the receipt date');
   const T0 = received.on;
@@ -165,7 +174,7 @@ export function computeClock(rules: ClockRules, calendar: WorkingDayCalendar, ev
       if (extensionUsed + extension.workingDays > rules.maxExtensionWorkingDays) {
         throw new ClockRuleError(`延长答复期限合计不得超过${rules.maxExtensionWorkingDays}个工作日（《条例》第三十三条）/ extensions exceed the maximum`);
       }
-      if (extension.on > due.date) {
+      if (recheckTimeliness && extension.on > due.date) {
         throw new ClockRuleError(`延期须在答复期限届满（${due.date}）前批准 / an extension must be approved on or before the due day`);
       }
       extensionUsed += extension.workingDays;

@@ -328,14 +328,19 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
       return rows.map((r) => ({ caseNumber: r.case_number, agencyCode: r.agency_code, receivedOn: r.received_on, outcome: r.outcome }));
     },
 
-    /** Other cases of the applicant of `caseNumber` (same ID document), registered before it. */
+    /** Other cases of the applicant of `caseNumber` (same ID document) at the same agency. */
     async earlierCasesOfSameApplicant(caseNumber: string): Promise<string[]> {
+      // Same agency only: Art. 36(6) concerns repeating a request to the same agency, and staff of one agency
+      // have no business learning what the person asked of another.
       const rows = await db
         .selectFrom('gk_applicant_index as mine')
+        .innerJoin('gk_case as this_case', 'this_case.case_number', 'mine.case_number')
         .innerJoin('gk_applicant_index as other', 'other.applicant_hmac', 'mine.applicant_hmac')
+        .innerJoin('gk_case as other_case', 'other_case.case_number', 'other.case_number')
         .select('other.case_number')
         .where('mine.case_number', '=', caseNumber)
         .where('other.case_number', '!=', caseNumber)
+        .whereRef('other_case.agency_code', '=', 'this_case.agency_code')
         .orderBy('other.case_number')
         .execute();
       return rows.map((r) => r.case_number);

@@ -175,6 +175,14 @@ describe('rules the clock enforces', () => {
     expect(computeClock(DEFAULT_CLOCK_RULES, calendar, onTheDay).replyDue).toBe('2025-04-15');
   });
 
+  test('recomputing stored events under a newer calendar does not re-judge an extension approved in time', () => {
+    // Approved on its due day, 2025-03-31; a calendar in which that day lies after the due day must not break the case.
+    const events: ClockEvent[] = [received('2025-03-03'), { type: 'extension-approved', on: '2025-03-31', workingDays: 10 }];
+    const earlier = { ...calendar, version: 'test-earlier', years: { ...calendar.years, 2025: { ...calendar.years[2025]!, workingWeekends: { ...calendar.years[2025]!.workingWeekends, '2025-03-08': '测试', '2025-03-15': '测试' } } } };
+    expect(() => computeClock(DEFAULT_CLOCK_RULES, earlier, events)).toThrow(ClockRuleError);
+    expect(computeClock(DEFAULT_CLOCK_RULES, earlier, events, { recheckTimeliness: false }).replyDue).toBe('2025-04-11');
+  });
+
   test('a second correction request and a correction without a request are refused', () => {
     expect(() =>
       computeClock(DEFAULT_CLOCK_RULES, calendar, [

@@ -75,6 +75,14 @@ test.each([
   expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).stage).toBe('registered');
 }, 60_000);
 
+test('a refusal never repeats what the caller sent (unknown keys may carry personal data)', async () => {
+  const caseNumber = await newCase();
+  const refused = await refusal(act(caseNumber, 'zrzy.head', 'urge', { message: '请办理', '张三 110101199003077777': 'x' }));
+  expect(refused.type).toBe('invalid-payload');
+  expect(refused.message).not.toContain('110101199003077777');
+  expect(refused.message).not.toContain('张三');
+});
+
 test('a forged actor (a user id with roles it does not have) cannot pass the payload check', async () => {
   const caseNumber = await newCase();
   const refused = await refusal(
@@ -127,6 +135,7 @@ test('an extension beyond the statutory maximum is refused by the clock', async 
   await act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' });
   const view = await act(caseNumber, 'zrzy.head', 'approve-extension', { approvedOn: '2026-12-20', workingDays: 15, reason: '需调取档案' });
   expect(view.replyDue).toBe('2027-01-15');
+  await eventually(async () => expect((await h.register.readCase(caseNumber))?.reply_due).toBe('2027-01-15')); // this act's date, not the one before
   const refused = await refusal(act(caseNumber, 'zrzy.head', 'approve-extension', { approvedOn: '2026-12-21', workingDays: 6, reason: '再次延期' }));
   expect(refused).toMatchObject({ type: 'clock-rule', message: expect.stringContaining('不得超过20个工作日') });
 });
@@ -195,6 +204,9 @@ test('a long case continues as new, carrying its state and its applied update id
   expect(view.timeline.filter((t) => t.action === 'reassign-handler')).toHaveLength(6);
   expect(view.handlerId).toBe('zrzy.handler1');
 
+  // The assignment again, with its update id, after continue-as-new: no longer allowed in this stage, yet answered
+  // as the retry it is, not refused, and not applied twice.
+  expect((await act(caseNumber, 'zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler2' }, 'long-0')).handlerId).toBe('zrzy.handler1');
   // The first act again, with its update id, after continue-as-new: applied once.
   await act(caseNumber, 'zrzy.head', 'reassign-handler', { handlerId: 'zrzy.handler2', reason: '第1次调整' }, 'long-1');
   expect((await handle.query(caseViewQuery)).timeline.filter((t) => t.action === 'reassign-handler')).toHaveLength(6);

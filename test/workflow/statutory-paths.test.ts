@@ -94,10 +94,12 @@ describe('该不该 (is it a GIP request for this agency?)', () => {
   test('repeat request: only with an earlier case of the same applicant, found by the applicant index (三.5.2)', async () => {
     const earlier = await h.newCase();
     const other = await h.newCase({ applicant: { type: 'natural-person', name: '李四', idDocument: { kind: 'resident-id-card', number: '320102198001010016' } } });
+    const elsewhere = await h.newCase({ agencyCode: 'LYG-SHJ' }); // the same applicant at another agency
     const caseNumber = await assignedCase();
     const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
     expect(view.earlierCases).toContain(earlier);
     expect(view.earlierCases).not.toContain(other);
+    expect(view.earlierCases).not.toContain(elsewhere);
 
     await h.act(caseNumber, 'zrzy.handler1', 'record-completeness-finding', { finding: 'complete' });
     const notTheirs = await refusal(h.act(caseNumber, 'zrzy.handler1', 'decide-scope', { decision: 'repeat-request', earlierCaseNumber: other, reason: '重复申请' }));

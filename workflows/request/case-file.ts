@@ -9,7 +9,7 @@ import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../
 import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
-import { fieldProblems } from '../../domain/validation';
+import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
 import type { ActRequest, CarriedState, CaseView, RequestWorkflowInput, TimelineEntry } from './messages';
 import {
@@ -100,6 +100,7 @@ export class CaseFile {
     this.reasonsRequested = carried?.reasonsRequested ?? false;
     this.reasonsReasonable = carried?.reasonsReasonable ?? null;
     this.fee = carried?.fee ?? null;
+    this.calendarReloadRequested = carried?.calendarReloadRequested ?? false;
     this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
   }
 
@@ -108,7 +109,8 @@ export class CaseFile {
   /** The clock from the events and the calendar in state; null while T0 awaits confirmation. */
   clock(): ClockResult | null {
     if (!this.clockEvents.some((e) => e.type === 'received')) return null;
-    this.clockCache ??= computeClock(this.input.rules.clock, this.calendar, this.clockEvents);
+    // Acts were checked against the calendar of their day; a later calendar must not make them illegal after the fact.
+    this.clockCache ??= computeClock(this.input.rules.clock, this.calendar, this.clockEvents, { recheckTimeliness: false });
     return this.clockCache;
   }
 
@@ -160,7 +162,7 @@ export class CaseFile {
    * separation of duties) and the clock's rules. Throws the refusal; changes nothing.
    */
   validate(request: ActRequest, strict = true): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
-    const parsedActor = actorSchema.safeParse(request?.actor);
+    const parsedActor = actorSchema.safeParse(request?.actor, { error: bilingualIssueMessage });
     if (!parsedActor.success) {
       throw refuse('invalid-actor', `actor: ${fieldProblems(parsedActor.error).map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     }
@@ -169,7 +171,7 @@ export class CaseFile {
     if (typeof action !== 'string' || !isSupportedAction(action)) {
       throw refuse('unknown-action', `action: 不支持的操作 / unsupported action (${String(action).slice(0, 40)})`);
     }
-    const parsedPayload = ACTION_PAYLOAD_SCHEMAS[action].safeParse(request.data ?? {});
+    const parsedPayload = ACTION_PAYLOAD_SCHEMAS[action].safeParse(request.data ?? {}, { error: bilingualIssueMessage });
     if (!parsedPayload.success) {
       throw refuse('invalid-payload', fieldProblems(parsedPayload.error).map((p) => `data.${p.field}: ${p.message}`).join('; '));
     }
@@ -417,9 +419,15 @@ export class CaseFile {
    * The handler: validates again (another act may have changed the case since this one was validated), then
    * applies the act, all synchronously. A repeated update id (also after continue-as-new) applies nothing.
    */
+  /** This update id was applied before (a retry, possibly after continue-as-new): answer with the case as it is. */
+  alreadyApplied(): boolean {
+    const updateId = currentUpdateInfo()?.id;
+    return updateId !== undefined && this.appliedUpdateIds.includes(updateId);
+  }
+
   apply(request: ActRequest): CaseView {
     const updateId = currentUpdateInfo()?.id ?? '';
-    if (updateId && this.appliedUpdateIds.includes(updateId)) return this.view();
+    if (this.alreadyApplied()) return this.view();
     // Cases that concluded or signed off before the minimisation checks and sign-off numbering ran in the
     // workflow replay as they were.
     const strict = !DECISION_ACTIONS.includes(request?.action) || patched('disclosure-decision-checks');
@@ -449,16 +457,18 @@ export class CaseFile {
 
     this.timeline.push({ at, actorId: actor.userId, action, label: ACTION_LABELS[action], ...noteOf(payload) });
     this.appliedUpdateIds = [...this.appliedUpdateIds, updateId].filter(Boolean).slice(-REMEMBERED_UPDATE_IDS);
+    // Recompute first: the register must get this act's due dates, not the previous ones.
+    this.changed();
     this.outbox.push({
       caseNumber: this.caseNumber,
-      eventKey: `${this.caseNumber}:${updateId || `${action}:${this.timeline.length}`}`,
+      // `act:` keeps a caller's update id apart from the system's own event keys (`clock`, `calendar:…`).
+      eventKey: `${this.caseNumber}:act:${updateId || `${action}:${this.timeline.length}`}`,
       at,
       actorId: actor.userId,
       action,
       changes: this.registerFields(),
       archive: this.stage === 'archived',
     });
-    this.changed();
     return this.view();
   }
 
@@ -658,6 +668,7 @@ export class CaseFile {
       reasonsReasonable: this.reasonsReasonable,
       fee: this.fee,
       pendingNumbers: this.pendingNumbers,
+      calendarReloadRequested: this.calendarReloadRequested,
     };
   }
 

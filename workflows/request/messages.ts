@@ -81,6 +81,7 @@ export interface CarriedState {
   reasonsReasonable?: boolean | null;
   fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
   pendingNumbers?: { documentId: string; documentType: string }[];
+  calendarReloadRequested?: boolean;
 }
 
 /** The case as staff see it: no personal data (that is the `application` query, for those allowed to see it). */

@@ -25,7 +25,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
       if (!file.ready) await condition(() => file.ready);
       return file.apply(request);
     },
-    { validator: (request) => void file.validate(request) },
+    { validator: (request) => void (file.alreadyApplied() || file.validate(request)) },
   );
   setHandler(caseViewQuery, () => file.view());
   setHandler(applicationQuery, () => input.application);
