@@ -15,6 +15,9 @@ import type { CaseView } from '../../workflows/request/messages';
 import { createTestStore, randomSubmissionId, type TestStore } from './register';
 import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter, uniqueTaskQueue } from './temporal-env';
 
+/** Server time at which the workflow tests start (Beijing time), unless the real date is later. */
+export const TESTS_START_AT = '2027-02-01T09:00:00+08:00';
+
 /** The example application (an in-person request to 连云港市自然资源和规划局). */
 export const exampleApplication = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'application-in-person.json'), 'utf8')).application;
 
@@ -34,6 +37,11 @@ export class RequestHarness {
 
   static async create(): Promise<RequestHarness> {
     const [env, workflowBundle, store] = await Promise.all([createTimeSkippingEnv(), bundleTestWorkflows(WORKFLOWS_PATH), createTestStore('sqlite')]);
+    // The tests record acts with fixed dates up to January 2027, and no act may be dated later than the day it
+    // is recorded: start the server's clock after them.
+    const startAt = Date.parse(TESTS_START_AT);
+    const now = await env.currentTimeMs();
+    if (now < startAt) await env.sleep(startAt - now);
     const register = await store.open();
     const taskQueue = uniqueTaskQueue('request');
     const loaded = loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } });

@@ -1,5 +1,5 @@
 // Records request-workflow histories of the statutory paths (issue "every statutory path") for the replay test.
-// Append-only, like record-request.ts:  npx tsx test/histories/record-request-v2.ts
+// Append-only, like record-request.ts:  npx tsx test/histories/record-request-v2.ts <suffix: v2, v3, …>
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 
     for (const [caseNumber, name] of recorded) {
       const history = await h.env.client.workflow.getHandle(caseNumber).fetchHistory();
-      const file = join(__dirname, 'request', `LYG-ZRZY-2026-${name}-v2.json`);
+      const file = join(__dirname, 'request', `LYG-ZRZY-2026-${name}-${process.argv[2] ?? 'v2'}.json`);
       writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
       console.log(`wrote ${file}`);
     }

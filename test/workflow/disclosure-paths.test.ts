@@ -201,10 +201,12 @@ describe('Art. 35 and the fee', () => {
 
   test('fee rule on: the notice pauses the clock; payment resumes it; unpaid after the period, 不再处理 (三.6.2)', async () => {
     const feeConfig = { ...h.config, agencies: h.config.agencies.map((a) => (a.code === 'LYG-ZRZY' ? { ...a, feeRuleEnabled: true } : a)) };
-    const intake = async () =>
-      (await submitApplication({ client: h.env.client, register: h.register, config: feeConfig }, { submissionId: randomSubmissionId(), application: exampleApplication, registeredBy: 'zrzy.registrar' })).caseNumber;
     const today = beijingDateOf(new Date(await h.env.currentTimeMs()).toISOString());
     const inDays = (days: number) => beijingDateOf(new Date(Date.parse(`${today}T12:00:00+08:00`) + days * 86_400_000).toISOString());
+    // Received a week ago: the reply period is still running when the fee notice goes out.
+    const application = { ...exampleApplication, channel: { kind: 'in-person', submittedAt: `${inDays(-8)}T10:00:00+08:00` } };
+    const intake = async () =>
+      (await submitApplication({ client: h.env.client, register: h.register, config: feeConfig }, { submissionId: randomSubmissionId(), application, registeredBy: 'zrzy.registrar' })).caseNumber;
     const toScope = async (caseNumber: string) =>
       h.acts(caseNumber, [
         ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
@@ -214,8 +216,9 @@ describe('Art. 35 and the fee', () => {
     const paid = await intake();
     await toScope(paid);
     const running = (await h.env.client.workflow.getHandle(paid).query(caseViewQuery)).replyDue!;
-    expect((await h.act(paid, 'zrzy.handler1', 'send-fee-notice', { sentOn: today, amountYuan: 610, paymentDueOn: inDays(10) })).replyDue).toBeNull();
-    const resumed = await h.act(paid, 'zrzy.registrar', 'record-fee-payment', { paidOn: inDays(3) });
+    expect((await h.act(paid, 'zrzy.handler1', 'send-fee-notice', { sentOn: inDays(-5), amountYuan: 610, paymentDueOn: inDays(10) })).replyDue).toBeNull();
+    expect((await refusal(h.act(paid, 'zrzy.registrar', 'record-fee-payment', { paidOn: inDays(1) }))).message).toContain('不能晚于今日');
+    const resumed = await h.act(paid, 'zrzy.registrar', 'record-fee-payment', { paidOn: inDays(-2) });
     expect(resumed.replyDue! > running).toBe(true);
 
     const unpaid = await intake();
@@ -261,13 +264,14 @@ describe('当不当: extension, review, sign-off, delivery', () => {
     const reviewerAsSigner = { ...h.config, users: h.config.users.map((u) => (u.id === 'zrzy.reviewer' ? { ...u, roles: [...u.roles, 'gip-office-head' as const] } : u)) };
     const { actOnCase, actorFor } = await import('../../workers/case-client');
     expect((await refusal(actOnCase(h.env.client, caseNumber, { action: 'sign-off-reply', actor: actorFor(reviewerAsSigner, 'zrzy.reviewer') }))).type).toBe('same-person');
-    const before = await h.register.allocateDocumentNumber({ agencyCode: 'LYG-ZRZY', year: 2026, documentType: 'default', format: '连资规依复〔{year}〕{seq}号', key: `probe-before-${caseNumber}`, at: new Date().toISOString() });
+    const year = Number(beijingDateOf(new Date(await h.env.currentTimeMs()).toISOString()).slice(0, 4));
+    const before = await h.register.allocateDocumentNumber({ agencyCode: 'LYG-ZRZY', year, documentType: 'default', format: '连资规依复〔{year}〕{seq}号', key: `probe-before-${caseNumber}`, at: new Date().toISOString() });
     await h.act(caseNumber, 'zrzy.head', 'sign-off-reply');
     await eventually(async () => {
       const documents = (await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents;
       expect(documents.map((d) => [d.documentId.slice(-3), d.documentNumber])).toEqual([
         ['/v1', null],
-        ['/v2', `连资规依复〔2026〕${before.value + 1}号`],
+        ['/v2', `连资规依复〔${year}〕${before.value + 1}号`],
       ]);
     });
   }, 60_000);

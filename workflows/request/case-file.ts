@@ -161,7 +161,7 @@ export class CaseFile {
    * The validator: checks the actor, the action, the payload, permission (role, agency, stage, assignment,
    * separation of duties) and the clock's rules. Throws the refusal; changes nothing.
    */
-  validate(request: ActRequest, strict = true): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
+  validate(request: ActRequest, strict = true, checkDates = true): { actor: Actor; action: SupportedAction; payload: ActionPayload<SupportedAction> } {
     const parsedActor = actorSchema.safeParse(request?.actor, { error: bilingualIssueMessage });
     if (!parsedActor.success) {
       throw refuse('invalid-actor', `actor: ${fieldProblems(parsedActor.error).map((p) => `${p.field}: ${p.message}`).join('; ')}`);
@@ -189,12 +189,12 @@ export class CaseFile {
     if (next !== this.stage && !isAllowedTransition(this.stage, next)) {
       throw refuse('wrong-stage', `不能从「${STAGE_DEFINITIONS[this.stage].label}」转到「${STAGE_DEFINITIONS[next].label}」`);
     }
-    this.checkActionRules(action, payload, actor, strict);
+    this.checkActionRules(action, payload, actor, strict, checkDates);
     return { actor, action, payload };
   }
 
   /** Rules beyond the permission table: who can be a handler, what the clock allows. */
-  private checkActionRules(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean): void {
+  private checkActionRules(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean, checkDates: boolean): void {
     if (action === 'assign-handler' || action === 'reassign-handler' || action === 'hand-over') {
       const { handler } = payload as ActionPayload<'assign-handler'>;
       if (handler.userId === this.handlerId) throw refuse('same-person', '该人员已是本案承办人');
@@ -219,6 +219,14 @@ export class CaseFile {
     }
     this.checkStatutoryPath(action, payload, actor, strict);
     const events = this.clockEventsFor(action, payload);
+    // What happened cannot have happened later than today (a dispatch dated tomorrow would stop the clock now).
+    const today = this.today();
+    for (const event of checkDates ? events : []) {
+      const dates = event.type === 'consultation-started' ? [event.letterSentOn, event.consulteeReceivedOn] : event.type === 'pause' ? [event.from, event.to] : [event.on];
+      if (dates.some((date) => date !== undefined && date > today)) {
+        throw refuse('invalid-payload', `data: 所登记的日期不能晚于今日（${today}）/ a recorded date cannot be later than today`);
+      }
+    }
     // Before the calendar arrives the handler waits and validates again; the clock is checked then.
     if (events.length > 0 && this.ready) {
       try {
@@ -431,7 +439,8 @@ export class CaseFile {
     // Cases that concluded or signed off before the minimisation checks and sign-off numbering ran in the
     // workflow replay as they were.
     const strict = !DECISION_ACTIONS.includes(request?.action) || patched('disclosure-decision-checks');
-    const { actor, action, payload } = this.validate(request, strict);
+    // Acts accepted before dates were checked against today replay as they were.
+    const { actor, action, payload } = this.validate(request, strict, patched('no-future-dates'));
     const at = new Date(Date.now()).toISOString();
     this.clockEvents.push(...this.clockEventsFor(action, payload));
     this.stage = stageAfter(action, payload, this.stage);
