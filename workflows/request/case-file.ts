@@ -1,17 +1,19 @@
-import { ApplicationFailure, currentUpdateInfo, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { currentUpdateInfo, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { applicantReportColumn } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, stageAfter, type SupportedAction } from '../../domain/case-actions';
-import { checkDecision, type DisclosureDecision, type ItemDecision, MINIMISATION_CHECK_DEFINITIONS } from '../../domain/minimisation';
-import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, remedyClauseOf, reportRowOf, rollUpOutcome } from '../../domain/outcomes';
+import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
+import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, reportRowOf } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
-import { beijingDateOf, endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
+import { endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
 import type { ActRequest, CarriedState, CaseView, RequestWorkflowInput, TimelineEntry } from './messages';
+import { refuse } from './refuse';
+import { applyStatutoryPath, checkStatutoryPath, clockEventsFor } from './statutory-paths';
 import {
   AgencyCode,
   ApplicantType,
@@ -31,8 +33,6 @@ const DECISION_ACTIONS: unknown[] = ['conclude-disclosure-decision', 'sign-off-r
 /** How many applied update ids a case remembers across continue-as-new. */
 const REMEMBERED_UPDATE_IDS = 500;
 
-/** A refused act: the caller gets `message`; `type` says why (wrong-role, wrong-stage, invalid-payload, …). */
-const refuse = (type: string, message: string): ApplicationFailure => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * The state of one request and the rules that change it. Every change happens synchronously (validators and
@@ -217,8 +217,8 @@ export class CaseFile {
         throw refuse('invalid-payload', 'data.earlierCaseNumber: 不是同一申请人此前的申请（按申请人索引）/ not an earlier case of this applicant');
       }
     }
-    this.checkStatutoryPath(action, payload, actor, strict);
-    const events = this.clockEventsFor(action, payload);
+    checkStatutoryPath(this, action, payload, actor, strict);
+    const events = clockEventsFor(this, action, payload);
     // What happened cannot have happened later than today (a dispatch dated tomorrow would stop the clock now).
     const today = this.today();
     for (const event of checkDates ? events : []) {
@@ -237,196 +237,6 @@ export class CaseFile {
     }
   }
 
-  /** The statutory paths' own rules: Art. 35 reasons, the fee, consultations, item decisions, conclusion, sign-off. */
-  private checkStatutoryPath(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean): void {
-    const today = this.today();
-    switch (action) {
-      case 'decide-scope': {
-        if ((payload as ActionPayload<'decide-scope'>).decision === 'excessive-requests' && this.reasonsReasonable !== false) {
-          throw refuse('invalid-payload', 'data.decision: 须先要求申请人说明理由并认定理由不合理（《条例》第三十五条）');
-        }
-        return;
-      }
-      case 'record-reasons-received':
-        if (!this.reasonsRequested) throw refuse('wrong-stage', '尚未要求申请人说明理由');
-        return;
-      case 'record-delivery-failed':
-        if (!this.clockEvents.some((e) => e.type === 'reply-dispatched')) throw refuse('wrong-stage', '本案没有已登记的送达，无从登记送达失败');
-        return;
-      case 'set-later-reply-deadline': {
-        if (this.reasonsReasonable !== true) throw refuse('invalid-payload', 'data.due: 须申请人说明的理由合理，方可确定延迟答复的期限（《条例》第三十五条）');
-        if ((payload as ActionPayload<'set-later-reply-deadline'>).due <= today) throw refuse('invalid-payload', 'data.due: 延迟答复的期限须晚于今日');
-        return;
-      }
-      case 'send-fee-notice':
-        if (!this.input.rules.feeRuleEnabled) throw refuse('invalid-payload', '本机关未启用收费规则（《条例》第四十二条）');
-        if (this.fee) throw refuse('invalid-payload', '已发出收费通知');
-        return;
-      case 'record-fee-payment':
-        if (!this.fee || this.fee.paid) throw refuse('invalid-payload', '没有待缴的信息处理费');
-        return;
-      case 'record-fee-lapsed':
-        if (!this.fee || this.fee.paid) throw refuse('invalid-payload', '没有待缴的信息处理费');
-        if (this.fee.paymentDueOn >= today) throw refuse('clock-rule', `缴费期限（${this.fee.paymentDueOn}）尚未届满`);
-        return;
-      case 'record-item-decision': {
-        const { item } = payload as ActionPayload<'record-item-decision'>;
-        const index = Number(item.itemId);
-        if (!Number.isInteger(index) || index < 1 || index > this.input.application.requestedItems.length) {
-          throw refuse('invalid-payload', `data.item.itemId: 应为申请事项的序号 1-${this.input.application.requestedItems.length}`);
-        }
-        return;
-      }
-      case 'start-third-party-consultation':
-      case 'start-co-maker-consultation':
-        if (this.consultations[(payload as ActionPayload<'start-third-party-consultation'>).consultationId]) {
-          throw refuse('invalid-payload', 'data.consultationId: 该征求意见编号已使用');
-        }
-        return;
-      case 'record-third-party-opinion':
-      case 'record-co-maker-opinion': {
-        const p = payload as ActionPayload<'record-third-party-opinion'>;
-        const kind = action === 'record-third-party-opinion' ? 'third-party' : 'co-maker';
-        if (this.consultations[p.consultationId]?.kind !== kind) throw refuse('invalid-payload', 'data.consultationId: 没有该项征求意见');
-        if (p.opinion && p.opinion !== 'no-response' && !p.answeredOn) throw refuse('invalid-payload', 'data.answeredOn: 登记意见须写明收到意见之日');
-        return;
-      }
-      case 'notify-third-party-of-disclosure': {
-        const consultation = this.consultations[(payload as ActionPayload<'notify-third-party-of-disclosure'>).consultationId];
-        if (consultation?.kind !== 'third-party' || consultation.opinion !== 'objected') {
-          throw refuse('invalid-payload', 'data.consultationId: 仅在第三方不同意公开时，决定公开的才须书面告知第三方');
-        }
-        return;
-      }
-      case 'refer-for-determination':
-        if (this.referrals[(payload as ActionPayload<'refer-for-determination'>).referralId]) throw refuse('invalid-payload', 'data.referralId: 该报请编号已使用');
-        return;
-      case 'record-referral-answer': {
-        const p = payload as ActionPayload<'record-referral-answer'>;
-        const referral = this.referrals[p.referralId];
-        if (!referral || referral.answeredOn) throw refuse('invalid-payload', 'data.referralId: 没有待答复的该项报请');
-        if (p.answeredOn < referral.sentOn) throw refuse('invalid-payload', 'data.answeredOn: 答复日期不能早于报请日期');
-        return;
-      }
-      case 'conclude-disclosure-decision':
-        if (strict) {
-          const open = Object.entries(this.referrals).filter(([, r]) => !r.answeredOn);
-          if (open.length) throw refuse('invalid-payload', `依《条例》第十七条第三款报请确定的事项尚未答复：${open.map(([id]) => id).join('、')}`);
-          this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
-          this.checkThirdPartyOverrides();
-        }
-        return;
-      case 'sign-off-reply':
-        if (strict && this.decision) this.buildDecision(undefined, actor, { signedBy: actor.userId, signedOn: today });
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** Art. 32: disclosing although a third party objected needs the letter telling it why (public interest). */
-  private checkThirdPartyOverrides(): void {
-    const withheldForThirdParty = Object.values(this.itemDecisions).some((item) => item.withheldParts.some((part) => part.ground === 'third-party-rights'));
-    const unnotified = Object.entries(this.consultations).filter(
-      ([, c]) => c.kind === 'third-party' && c.opinion === 'objected' && !withheldForThirdParty && !c.overrideNotifiedOn,
-    );
-    if (unnotified.length) {
-      throw refuse('invalid-payload', `第三方不同意公开而决定公开的，须书面告知第三方拟公开的内容和理由（《条例》第三十二条）：${unnotified.map(([id]) => id).join('、')}`);
-    }
-  }
-
-  /**
-   * The disclosure decision (给不给) from the items decided, rolled up, checked by domain/minimisation: refused with
-   * every violation unless it passes. At conclusion the sign-off is still to come; at sign-off it is checked whole.
-   */
-  private buildDecision(
-    conclusion: ActionPayload<'conclude-disclosure-decision'> | undefined,
-    actor: Actor,
-    signOff: DisclosureDecision['signOff'],
-  ): { decision: DisclosureDecision; outcome: OutcomeId } {
-    const base = this.decision;
-    const items = this.input.application.requestedItems.map((_, i) => this.itemDecisions[String(i + 1)]);
-    const missing = items.flatMap((item, i) => (item ? [] : [i + 1]));
-    if (missing.length) throw refuse('invalid-payload', `尚未对第${missing.join('、')}项申请作出决定`);
-    const decided = items as ItemDecision[];
-    const primaryOutcome = conclusion ? conclusion.primaryOutcome : base?.primaryOutcome;
-    const rolled = rollUpOutcome(decided.map((item) => item.outcome), primaryOutcome);
-    if (!rolled.ok) throw refuse('invalid-payload', `data.${rolled.problem.field}: ${rolled.problem.message}`);
-    const rules = this.input.rules.outcome ?? DEFAULT_OUTCOME_RULES;
-    const remedy = this.input.rules.remedy;
-    const decision: DisclosureDecision = {
-      decidedOn: conclusion ? (conclusion.decidedOn ?? this.today()) : (base?.decidedOn ?? this.today()),
-      handledBy: this.handlerId ?? actor.userId,
-      outcome: rolled.outcome,
-      ...(primaryOutcome ? { primaryOutcome } : {}),
-      reportRow: reportRowOf(rolled.outcome, rules),
-      items: decided,
-      ...((conclusion ? conclusion.confidentialityReview : base?.confidentialityReview) ? { confidentialityReview: (conclusion ? conclusion.confidentialityReview : base?.confidentialityReview)! } : {}),
-      ...(signOff ? { signOff } : {}),
-      ...(remedy ? { remedy: { kind: remedyClauseOf(rolled.outcome, rules), reviewBody: remedy.reviewBodies.join('或'), court: remedy.court } } : {}),
-    };
-    const violations = checkDecision(decision, rules).filter((v) => signOff || v.field !== 'signOff');
-    if (violations.length) {
-      throw refuse('minimisation', violations.map((v) => `${v.field}（${MINIMISATION_CHECK_DEFINITIONS[v.check].label}）: ${v.message}`).join('；'));
-    }
-    return { decision, outcome: rolled.outcome };
-  }
-
-  /** The clock events an act adds. */
-  private clockEventsFor(action: SupportedAction, payload: ActionPayload<SupportedAction>): ClockEvent[] {
-    switch (action) {
-      case 'confirm-receipt':
-        return [{ type: 'received', on: beijingDateOf((payload as ActionPayload<'confirm-receipt'>).confirmedAt), basis: '经与申请人确认（《条例》第三十一条）' }];
-      case 'request-correction': {
-        const p = payload as ActionPayload<'request-correction'>;
-        return [{ type: 'correction-requested', on: p.sentOn, applicantDueOn: p.applicantDueOn }];
-      }
-      case 'record-correction-received':
-        return [{ type: 'correction-received', on: (payload as ActionPayload<'record-correction-received'>).receivedOn }];
-      case 'approve-extension': {
-        const p = payload as ActionPayload<'approve-extension'>;
-        return p.decision === 'approve' ? [{ type: 'extension-approved', on: p.approvedOn, workingDays: p.workingDays }] : [];
-      }
-      case 'set-later-reply-deadline': {
-        const p = payload as ActionPayload<'set-later-reply-deadline'>;
-        return [{ type: 'agency-deadline-set', on: p.setOn, due: p.due }];
-      }
-      case 'send-fee-notice':
-        return [{ type: 'fee-notice-sent', on: (payload as ActionPayload<'send-fee-notice'>).sentOn }];
-      case 'record-fee-payment':
-        return [{ type: 'fee-paid', on: (payload as ActionPayload<'record-fee-payment'>).paidOn }];
-      case 'start-third-party-consultation':
-      case 'start-co-maker-consultation': {
-        const p = payload as ActionPayload<'start-third-party-consultation'>;
-        const kind = action === 'start-third-party-consultation' ? 'third-party' : 'co-maker';
-        return [{ type: 'consultation-started', consultationId: p.consultationId, kind, letterSentOn: p.letterSentOn, ...(p.consulteeReceivedOn ? { consulteeReceivedOn: p.consulteeReceivedOn } : {}) }];
-      }
-      case 'record-referral-answer': {
-        const p = payload as ActionPayload<'record-referral-answer'>;
-        const referral = this.referrals[p.referralId];
-        return this.input.rules.clock.referralPausesClock && referral
-          ? [{ type: 'pause', from: referral.sentOn, to: p.answeredOn, reason: '依《条例》第十七条第三款报请确定（可配置规则，待确认）' }]
-          : [];
-      }
-      case 'record-third-party-opinion':
-      case 'record-co-maker-opinion': {
-        const p = payload as ActionPayload<'record-third-party-opinion'>;
-        const events: ClockEvent[] = [];
-        if (p.letterReceivedOn) events.push({ type: 'consultation-letter-received', consultationId: p.consultationId, on: p.letterReceivedOn });
-        if (p.answeredOn) events.push({ type: 'consultation-answered', consultationId: p.consultationId, on: p.answeredOn });
-        return events;
-      }
-      case 'record-dispatch':
-        return [{ type: 'reply-dispatched', on: (payload as ActionPayload<'record-dispatch'>).dispatchedOn }];
-      default:
-        return [];
-    }
-  }
-
-  /**
-   * The handler: validates again (another act may have changed the case since this one was validated), then
-   * applies the act, all synchronously. A repeated update id (also after continue-as-new) applies nothing.
-   */
   /** This update id was applied before (a retry, possibly after continue-as-new): answer with the case as it is. */
   alreadyApplied(): boolean {
     const updateId = currentUpdateInfo()?.id;
@@ -442,9 +252,9 @@ export class CaseFile {
     // Acts accepted before dates were checked against today replay as they were.
     const { actor, action, payload } = this.validate(request, strict, patched('no-future-dates'));
     const at = new Date(Date.now()).toISOString();
-    this.clockEvents.push(...this.clockEventsFor(action, payload));
+    this.clockEvents.push(...clockEventsFor(this, action, payload));
     this.stage = stageAfter(action, payload, this.stage);
-    this.applyStatutoryPath(action, payload, actor, strict, at);
+    applyStatutoryPath(this, action, payload, actor, strict, at);
 
     switch (action) {
       case 'assign-handler':
@@ -479,94 +289,6 @@ export class CaseFile {
       archive: this.stage === 'archived',
     });
     return this.view();
-  }
-
-  /** What the statutory-path acts change besides stage, clock and outcome. */
-  private applyStatutoryPath(action: SupportedAction, payload: ActionPayload<SupportedAction>, actor: Actor, strict: boolean, at: string): void {
-    switch (action) {
-      case 'request-reasons':
-        this.reasonsRequested = true;
-        break;
-      case 'record-reasons-received':
-        this.reasonsReasonable = (payload as ActionPayload<'record-reasons-received'>).reasonable;
-        break;
-      case 'send-fee-notice':
-        this.fee = { paymentDueOn: (payload as ActionPayload<'send-fee-notice'>).paymentDueOn, paid: false };
-        break;
-      case 'record-fee-payment':
-        if (this.fee) this.fee = { ...this.fee, paid: true };
-        break;
-      case 'record-item-decision': {
-        const { item } = payload as ActionPayload<'record-item-decision'>;
-        this.itemDecisions = { ...this.itemDecisions, [String(Number(item.itemId))]: item };
-        break;
-      }
-      case 'start-third-party-consultation':
-      case 'start-co-maker-consultation': {
-        const p = payload as ActionPayload<'start-third-party-consultation'>;
-        this.consultations = { ...this.consultations, [p.consultationId]: { kind: action === 'start-co-maker-consultation' ? 'co-maker' : 'third-party', about: p.about } };
-        break;
-      }
-      case 'record-third-party-opinion':
-      case 'record-co-maker-opinion': {
-        const p = payload as ActionPayload<'record-third-party-opinion'>;
-        const consultation = this.consultations[p.consultationId];
-        if (consultation && p.opinion) this.consultations = { ...this.consultations, [p.consultationId]: { ...consultation, opinion: p.opinion } };
-        break;
-      }
-      case 'notify-third-party-of-disclosure': {
-        const p = payload as ActionPayload<'notify-third-party-of-disclosure'>;
-        const consultation = this.consultations[p.consultationId];
-        if (consultation) this.consultations = { ...this.consultations, [p.consultationId]: { ...consultation, overrideNotifiedOn: p.sentOn } };
-        break;
-      }
-      case 'refer-for-determination': {
-        const p = payload as ActionPayload<'refer-for-determination'>;
-        this.referrals = { ...this.referrals, [p.referralId]: { referredTo: p.referredTo, sentOn: p.sentOn } };
-        break;
-      }
-      case 'record-referral-answer': {
-        const p = payload as ActionPayload<'record-referral-answer'>;
-        const referral = this.referrals[p.referralId];
-        if (referral) this.referrals = { ...this.referrals, [p.referralId]: { ...referral, answeredOn: p.answeredOn } };
-        break;
-      }
-      case 'conclude-disclosure-decision':
-        if (strict) {
-          const { decision, outcome } = this.buildDecision(payload as ActionPayload<'conclude-disclosure-decision'>, actor, undefined);
-          this.decision = decision;
-          this.outcome = outcome;
-        }
-        break;
-      case 'draft-reply': {
-        const version = this.documents.filter((d) => d.documentId.includes('/reply/')).length + 1;
-        this.documents = [...this.documents, { documentId: `${this.caseNumber}/reply/v${version}`, documentType: this.replyDocumentType(), documentNumber: null, createdAt: at }];
-        break;
-      }
-      case 'sign-off-reply': {
-        if (!strict) break;
-        if (this.decision) this.decision = this.buildDecision(undefined, actor, { signedBy: actor.userId, signedOn: this.today() }).decision;
-        // The number is allocated now, for the signed version only: a draft returned for revision takes none.
-        const signed = this.documents.at(-1);
-        if (signed && this.input.rules.documentNumberFormats?.default) this.pendingNumbers.push({ documentId: signed.documentId, documentType: signed.documentType });
-        break;
-      }
-      case 'record-delivery-failed':
-        // The reply was not made: the clock runs again until a delivery succeeds.
-        this.clockEvents = this.clockEvents.filter((e) => e.type !== 'reply-dispatched');
-        break;
-      case 'review-reply': {
-        // Sent back to an earlier question: its answer, and so the outcome, is to be given again.
-        const review = payload as ActionPayload<'review-reply'>;
-        if (review.verdict === 'return' && review.returnTo !== 'drafting') {
-          this.decision = null;
-          this.outcome = null;
-        }
-        break;
-      }
-      default:
-        break;
-    }
   }
 
   /** The reply document the outcome calls for (domain/outcomes). */
