@@ -129,14 +129,17 @@ export function buildDecision(
   if (!rolled.ok) throw refuse('invalid-payload', `data.${rolled.problem.field}: ${rolled.problem.message}`);
   const rules = file.input.rules.outcome ?? DEFAULT_OUTCOME_RULES;
   const remedy = file.input.rules.remedy;
+  // At sign-off the concluded decision's date and 保密审查 stand; at conclusion they come from the act.
+  const decidedOn = (conclusion ? conclusion.decidedOn : base?.decidedOn) ?? file.today();
+  const confidentialityReview = conclusion ? conclusion.confidentialityReview : base?.confidentialityReview;
   const decision: DisclosureDecision = {
-    decidedOn: conclusion ? (conclusion.decidedOn ?? file.today()) : (base?.decidedOn ?? file.today()),
+    decidedOn,
     handledBy: file.handlerId ?? actor.userId,
     outcome: rolled.outcome,
     ...(primaryOutcome ? { primaryOutcome } : {}),
     reportRow: reportRowOf(rolled.outcome, rules),
     items: decided,
-    ...((conclusion ? conclusion.confidentialityReview : base?.confidentialityReview) ? { confidentialityReview: (conclusion ? conclusion.confidentialityReview : base?.confidentialityReview)! } : {}),
+    ...(confidentialityReview ? { confidentialityReview } : {}),
     ...(signOff ? { signOff } : {}),
     ...(remedy ? { remedy: { kind: remedyClauseOf(rolled.outcome, rules), reviewBody: remedy.reviewBodies.join('或'), court: remedy.court } } : {}),
   };
