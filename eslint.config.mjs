@@ -15,7 +15,7 @@ const workflowSafeImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.tmp/', 'data/', 'coverage/', 'test/histories/'] },
+  { ignores: ['node_modules/', '.tools/', '.tmp/', 'data/', 'coverage/', 'test/histories/**/*.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

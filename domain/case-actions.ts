@@ -13,8 +13,17 @@ const userId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'userId must be 1-64 o
 /** The person to make handler, as resolved from the configuration by the caller (web app, CLI). */
 const handler = z.strictObject({ userId, roles: z.array(z.enum(ROLES)).min(1), agencyCode: z.string().min(1).max(64) });
 const note = z.string().trim().min(1).max(2000);
-const consultationId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'consultationId: 1-40 of A-Z a-z 0-9 . _ -');
 const shortText = z.string().trim().min(1).max(200);
+const consultationId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'consultationId: 1-40 of A-Z a-z 0-9 . _ -');
+/** A consultation letter (征求意见书), to a third party (Art. 32) or a co-maker agency (Art. 34). */
+const consultationLetter = z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText });
+/** The consultee's receipt of the letter, its answer, or its silence once 15 working days have passed. */
+const consultationOpinion = z.strictObject({
+  consultationId,
+  letterReceivedOn: isoDateSchema.optional(),
+  answeredOn: isoDateSchema.optional(),
+  opinion: z.enum(['consented', 'objected', 'no-response']).optional(),
+});
 
 export const ACTION_PAYLOAD_SCHEMAS = {
   /** Art. 31(2)-(3): the day the office and the applicant confirmed the application; T0 is its Beijing date. */
@@ -72,22 +81,12 @@ export const ACTION_PAYLOAD_SCHEMAS = {
   /** 给不给: the decision on one requested item (`itemId` = its number in the application, from 1). */
   'record-item-decision': z.strictObject({ item: itemDecisionSchema }),
   /** Art. 32: the written consultation of a third party; its receipt date when known. */
-  'start-third-party-consultation': z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText }),
+  'start-third-party-consultation': consultationLetter,
   /** Art. 32: the third party's receipt of the letter, and its answer or its silence after 15 working days. */
-  'record-third-party-opinion': z.strictObject({
-    consultationId,
-    letterReceivedOn: isoDateSchema.optional(),
-    answeredOn: isoDateSchema.optional(),
-    opinion: z.enum(['consented', 'objected', 'no-response']).optional(),
-  }),
+  'record-third-party-opinion': consultationOpinion,
   /** Art. 34: consulting the other agencies that made the information jointly; silence is consent after 15 working days. */
-  'start-co-maker-consultation': z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText }),
-  'record-co-maker-opinion': z.strictObject({
-    consultationId,
-    letterReceivedOn: isoDateSchema.optional(),
-    answeredOn: isoDateSchema.optional(),
-    opinion: z.enum(['consented', 'objected', 'no-response']).optional(),
-  }),
+  'start-co-maker-consultation': consultationLetter,
+  'record-co-maker-opinion': consultationOpinion,
   /**
    * 有没有: the search record (who, when, where, keywords), and what it found. The first version of this payload
    * said `found: true`; running cases recorded it that way, so it is still read as `result: 'found'`.

@@ -94,6 +94,11 @@ export function beijingDateOf(instant: string): IsoDate {
   return new Date(Date.parse(instant) + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** The Beijing calendar date of an epoch-milliseconds instant (in a workflow: `Date.now()`, the task's time). */
+export function beijingDateOfMs(epochMs: number): IsoDate {
+  return fromEpochDay(Math.floor((epochMs + BEIJING_OFFSET_MS) / DAY_MS));
+}
+
 /** Epoch milliseconds of the first instant after `date` ends in Beijing: a deadline on `date` has passed from then. */
 export function endOfBeijingDayMs(date: IsoDate): number {
   return (toEpochDay(date) + 1) * DAY_MS - BEIJING_OFFSET_MS;

@@ -91,6 +91,18 @@ export class RequestHarness {
     return status;
   }
 
+  /** From drafting to the archive (draft, review, sign-off, dispatch, archive), until the workflow completes. */
+  async replyAndArchive(caseNumber: string): Promise<string> {
+    await this.acts(caseNumber, [
+      ['zrzy.handler1', 'draft-reply'],
+      ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
+      ['zrzy.head', 'sign-off-reply'],
+      ['zrzy.handler1', 'record-dispatch', { dispatchedOn: '2026-12-18', method: 'post' }],
+      ['zrzy.handler1', 'archive-case'],
+    ]);
+    return this.completion(caseNumber);
+  }
+
   /** Runs acts in order: `[user, action, data]`. */
   async acts(caseNumber: string, steps: [string, string, unknown?][]): Promise<CaseView[]> {
     const views: CaseView[] = [];

@@ -1,11 +1,10 @@
 // Records the proof workflows' histories for the replay test. Run after changing test/workflows/proofs.ts
 // on purpose (never to make a failing replay pass):  npx tsx test/histories/record-proofs.ts
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter } from '../helpers/temporal-env';
 import { finishSignal, markStage, sleepDays } from '../workflows/proofs';
+import { saveHistory } from './save-history';
 
 async function main(): Promise<void> {
   const env = await createTimeSkippingEnv();
@@ -25,8 +24,7 @@ async function main(): Promise<void> {
       await marked.result();
       for (const handle of [sleeper, marked]) {
         const file = join(__dirname, 'proofs', `${handle.workflowId}.json`);
-        writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1) + '\n');
-        console.log(`wrote ${file}`);
+        await saveHistory(handle, file);
       }
     });
   } finally {

@@ -1,9 +1,8 @@
 // Records request-workflow histories of the statutory paths (issue "every statutory path") for the replay test.
 // Append-only, like record-request.ts:  npx tsx test/histories/record-request-v2.ts <suffix: v2, v3, …>
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { RequestHarness, toDisclosureDecision } from '../helpers/request-harness';
+import { saveHistory } from './save-history';
 
 const REVIEWED = { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } };
 
@@ -62,10 +61,8 @@ async function main(): Promise<void> {
     recorded.push([notHeld, 'search-found']);
 
     for (const [caseNumber, name] of recorded) {
-      const history = await h.env.client.workflow.getHandle(caseNumber).fetchHistory();
       const file = join(__dirname, 'request', `LYG-ZRZY-2026-${name}-${process.argv[2] ?? 'v2'}.json`);
-      writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
-      console.log(`wrote ${file}`);
+      await saveHistory(h.env.client.workflow.getHandle(caseNumber), file);
     }
   } finally {
     await h.close();

@@ -1,9 +1,8 @@
 // Records request-workflow histories for the replay test. Histories are append-only: add new ones after a
 // change; replace one only with a reason in the issue note and a patched() path where running cases need it.
 //   npx tsx test/histories/record-request.ts <name-suffix>
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { createRequestActivities } from '../../activities/request-activities';
 import { readHolidayNotices } from '../../workers/calendar-files';
@@ -15,6 +14,7 @@ import { WORKFLOWS_PATH } from '../../workers/worker';
 import { reloadCalendarSignal } from '../../workflows/request/messages';
 import { createTestStore } from '../helpers/register';
 import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter } from '../helpers/temporal-env';
+import { saveHistory } from './save-history';
 
 async function main(): Promise<void> {
   const suffix = process.argv[2] ?? 'v1';
@@ -68,10 +68,8 @@ async function main(): Promise<void> {
       await env.client.workflow.getHandle(online).terminate('recording complete');
 
       for (const caseNumber of [full, online]) {
-        const history = await env.client.workflow.getHandle(caseNumber).fetchHistory();
         const file = join(__dirname, 'request', `${caseNumber.replace(/-\d{6}$/, '')}-${caseNumber === full ? 'spine-to-archive' : 'confirm-withdraw'}-${suffix}.json`);
-        writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
-        console.log(`wrote ${file}`);
+        await saveHistory(env.client.workflow.getHandle(caseNumber), file);
       }
     });
   } finally {

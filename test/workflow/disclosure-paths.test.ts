@@ -29,14 +29,7 @@ async function atDecision(overrides: Record<string, unknown> = {}): Promise<stri
 }
 
 async function replyAndArchive(caseNumber: string): Promise<void> {
-  await h.acts(caseNumber, [
-    ['zrzy.handler1', 'draft-reply'],
-    ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
-    ['zrzy.head', 'sign-off-reply'],
-    ['zrzy.handler1', 'record-dispatch', { dispatchedOn: '2026-12-18', method: 'post' }],
-    ['zrzy.handler1', 'archive-case'],
-  ]);
-  await expect(h.completion(caseNumber)).resolves.toBe('COMPLETED');
+  await expect(h.replyAndArchive(caseNumber)).resolves.toBe('COMPLETED');
 }
 
 const withheldItem = (outcome: ItemDecision['outcome'], part: WithheldPart): ItemDecision => ({

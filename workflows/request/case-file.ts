@@ -6,7 +6,7 @@ import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeO
 import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
 import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, reportRowOf } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
-import { endOfBeijingDayMs, fromEpochDay, type IsoDate } from '../../domain/dates';
+import { beijingDateOfMs, endOfBeijingDayMs, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
@@ -315,7 +315,7 @@ export class CaseFile {
       outcome: this.outcome,
       report_row: this.outcome ? reportRowOf(this.outcome as OutcomeId, this.input.rules.outcome ?? DEFAULT_OUTCOME_RULES) : null,
       dispatched_on: clock?.dispatchedOn ?? null,
-      ...(this.stage === 'archived' ? { closed_on: fromEpochDay(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000)) } : {}),
+      ...(this.stage === 'archived' ? { closed_on: this.today() } : {}),
     };
   }
 
@@ -328,7 +328,7 @@ export class CaseFile {
   // ---- what others see -----------------------------------------------------------------------------------
 
   today(): IsoDate {
-    return fromEpochDay(Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000));
+    return beijingDateOfMs(Date.now());
   }
 
   view(): CaseView {
