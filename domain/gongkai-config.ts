@@ -210,6 +210,11 @@ export const agencySchema = z.object({
 });
 export type AgencyConfig = z.output<typeof agencySchema>;
 
+/** The clock rules a case of this agency runs under: without the fee rule there is no fee notice to pause for. */
+export function clockRulesOf(agency: Pick<AgencyConfig, 'clockRules' | 'feeRuleEnabled'>): AgencyConfig['clockRules'] {
+  return { ...agency.clockRules, feeNoticePausesClock: agency.feeRuleEnabled && agency.clockRules.feeNoticePausesClock };
+}
+
 /** The format and the sequence (文号序列) a document takes its number from: its own if configured, else `default`. */
 export function documentNumberSeries(
   agency: Pick<AgencyConfig, 'documentNumberFormats'>,

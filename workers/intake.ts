@@ -1,7 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { applicantReportColumn, parseApplication, receiptDate } from '../domain/application';
 import { beijingDateOf } from '../domain/dates';
-import { type AgencyConfig, findAgency, type GongkaiConfig } from '../domain/gongkai-config';
+import { type AgencyConfig, clockRulesOf, findAgency, type GongkaiConfig } from '../domain/gongkai-config';
 import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import { type RequestWorkflowInput, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
@@ -88,9 +88,8 @@ export async function submitApplication(deps: IntakeDeps, submission: Submission
 
 /** The agency's rules for a new case, with the defaults for what the agency does not override. */
 export function caseRules(agency: AgencyConfig): RequestWorkflowInput['rules'] {
-  // Without the fee rule there is no fee notice, so nothing for it to pause.
   return {
-    clock: { ...agency.clockRules, feeNoticePausesClock: agency.feeRuleEnabled && agency.clockRules.feeNoticePausesClock },
+    clock: clockRulesOf(agency),
     permissions: agency.permissionRules,
     outcome: agency.outcomeRules,
     feeRuleEnabled: agency.feeRuleEnabled,
