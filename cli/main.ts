@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
+import { calendarCommand } from './calendar';
 import { actCommand, listCommand, showCommand, submitCommand } from './cases';
 import { deadlineCommand } from './deadline';
+import { mailCommand } from './mail';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
 import { connectWorkerConnection } from '../workers/connection';
@@ -43,6 +45,8 @@ program
   });
 
 program.addCommand(deadlineCommand);
+program.addCommand(mailCommand);
+program.addCommand(calendarCommand);
 for (const command of [submitCommand, showCommand, actCommand, listCommand]) program.addCommand(command);
 
 function parsePort(value: string): number {

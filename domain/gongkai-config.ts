@@ -355,8 +355,23 @@ export const mailboxSchema = z.string().transform((text, ctx) => {
 });
 export type Mailbox = z.output<typeof mailboxSchema>;
 
+/** One refusal for any malformed URL (z.url would report a bad scheme and a missing host as two). */
+function isSmtpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+}
+
 /** Defaults reach the local mail capture used in development and tests, without TLS. */
 export const smtpSettingsSchema = z.object({
+  /**
+   * `smtp://user:pass@host:587` or `smtps://…:465` (SMTP_URL): when set it wins over host, port, secure and auth.
+   * It may hold a password, so no message ever quotes it.
+   */
+  url: z
+    .string()
+    .refine(isSmtpUrl, '应为 smtp:// 或 smtps:// 地址，须含主机名 / expected an smtp:// or smtps:// URL with a host')
+    .optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(1).max(65535).default(2525),
   /** TLS from the first byte (port 465). Otherwise nodemailer still upgrades with STARTTLS when offered. */
@@ -375,6 +390,20 @@ export const databaseSettingsSchema = z.object({
 });
 export type DatabaseSettings = z.output<typeof databaseSettingsSchema>;
 
+/** The web app as staff reach it: reminder emails link to `<publicUrl>/cases/<case number>`. */
+export const webSettingsSchema = z.object({
+  publicUrl: z
+    .url({ protocol: /^https?$/, error: '应为 http:// 或 https:// 地址 / expected an http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('http://127.0.0.1:3000'),
+});
+export type WebSettings = z.output<typeof webSettingsSchema>;
+
+/** The link to a case's page in the web app. */
+export function casePageUrl(web: WebSettings, caseNumber: string): string {
+  return `${web.publicUrl}/cases/${encodeURIComponent(caseNumber)}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // The whole file
 
@@ -388,6 +417,7 @@ const configObjectSchema = z
     smtp: smtpSettingsSchema.prefault({}),
     temporal: temporalSettingsSchema.prefault({}),
     database: databaseSettingsSchema.prefault({}),
+    web: webSettingsSchema.prefault({}),
   })
   // Cross-field checks compare fields that are each valid, so that one bad field is reported once, not again
   // through every field that refers to it.

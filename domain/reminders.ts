@@ -1,7 +1,7 @@
 import { describeDay, nthWorkingDayAfter, type WorkingDayCalendar, workingDaysBetween } from './calendar';
 import type { Deadline, DeadlineKind } from './clock';
 import { addDays, type IsoDate } from './dates';
-import type { ReminderPolicy } from './gongkai-config';
+import type { GongkaiConfig, ReminderPolicy, UserConfig } from './gongkai-config';
 import type { Role } from './roles';
 
 // What reminders and escalations a case's open deadlines call for, and on which working day: one pure rule,
@@ -9,9 +9,25 @@ import type { Role } from './roles';
 
 export type ReminderKind = 'before-due' | 'due-day' | 'overdue';
 
+/** The deadlines reminded of: the clock's, and the applicant's fee payment (Art. 42), which is not on the clock. */
+export type ReminderDeadlineKind = DeadlineKind | 'fee-payment';
+
+/** What is due by each kind of deadline, and who must act, as the reminder email says it. */
+export const REMINDER_DEADLINE_LABELS: Record<ReminderDeadlineKind, string> = {
+  reply: '答复申请人',
+  'correction-notice': '一次性告知申请人补正（补正告知书）',
+  'applicant-correction': '申请人补正申请（补正期限届满后应作出处理）',
+  'consultation-answer': '被征求意见方提出意见（期限届满后应依法处理）',
+  'fee-payment': '申请人缴纳信息处理费（期限届满后应作出处理）',
+};
+
+export interface ReminderDeadline extends Pick<Deadline, 'ref' | 'due' | 'status' | 'provisional' | 'explanation'> {
+  kind: ReminderDeadlineKind;
+}
+
 export interface ScheduledReminder {
   kind: ReminderKind;
-  deadlineKind: DeadlineKind;
+  deadlineKind: ReminderDeadlineKind;
   /** For consultation answers: which consultation. */
   deadlineRef?: string;
   due: IsoDate;
@@ -22,6 +38,8 @@ export interface ScheduledReminder {
   recipients: Role[];
   /** The deadline depends on a year whose holiday notice is not loaded: the email says so. */
   provisional: boolean;
+  /** How the deadline was computed (the clock's explanation), in Chinese. */
+  explanation: string;
 }
 
 /** The working day `n` working days before `date` (n = 0: `date` itself). */
@@ -43,14 +61,20 @@ function workingDaysBefore(calendar: WorkingDayCalendar, date: IsoDate, n: numbe
 export function remindersBetween(
   policy: ReminderPolicy,
   calendar: WorkingDayCalendar,
-  deadlines: readonly Deadline[],
+  deadlines: readonly ReminderDeadline[],
   from: IsoDate,
   until: IsoDate,
 ): ScheduledReminder[] {
   const reminders: ScheduledReminder[] = [];
   for (const deadline of deadlines) {
     if (deadline.status !== 'open') continue;
-    const base = { deadlineKind: deadline.kind, ...(deadline.ref ? { deadlineRef: deadline.ref } : {}), due: deadline.due, provisional: deadline.provisional };
+    const base = {
+      deadlineKind: deadline.kind,
+      ...(deadline.ref ? { deadlineRef: deadline.ref } : {}),
+      due: deadline.due,
+      provisional: deadline.provisional,
+      explanation: deadline.explanation,
+    };
     for (const rule of policy.beforeDue) {
       const day = workingDaysBefore(calendar, deadline.due, rule.workingDaysBefore);
       if (day >= from && day <= until && describeDay(calendar, day).working) {
@@ -78,4 +102,33 @@ export function remindersBetween(
 export function reminderKey(caseNumber: string, reminder: ScheduledReminder, recipientId: string): string {
   const deadline = reminder.deadlineRef ? `${reminder.deadlineKind}#${reminder.deadlineRef}` : reminder.deadlineKind;
   return [caseNumber, `${reminder.kind}${reminder.workingDays}`, recipientId, `${deadline}@${reminder.due}`, reminder.day].join(':');
+}
+
+export interface ReminderRecipient {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/**
+ * Who a reminder role reaches in a case: `handler` is the assigned handler, or — before one is assigned — the
+ * GIP office heads, who assign; another role reaches everyone holding it in the case's agency, and supervisors with
+ * all-agencies scope. Sorted by id, so the same people in the same order every time.
+ */
+export function reminderRecipients(
+  config: Pick<GongkaiConfig, 'users'>,
+  agencyCode: string,
+  role: Role,
+  handlerId: string | null,
+): ReminderRecipient[] {
+  const holds = (user: UserConfig, wanted: Role) =>
+    user.roles.includes(wanted) && (user.agencyCode === agencyCode || (wanted === 'supervisor' && user.scope === 'all-agencies'));
+  let users: UserConfig[];
+  if (role === 'handler') {
+    const handler = handlerId === null ? undefined : config.users.find((user) => user.id === handlerId);
+    users = handler ? [handler] : config.users.filter((user) => holds(user, 'gip-office-head'));
+  } else {
+    users = config.users.filter((user) => holds(user, role));
+  }
+  return users.map(({ id, name, email }) => ({ id, name, email })).sort((a, b) => a.id.localeCompare(b.id));
 }

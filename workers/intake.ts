@@ -95,5 +95,6 @@ export function caseRules(agency: AgencyConfig): RequestWorkflowInput['rules'] {
     feeRuleEnabled: agency.feeRuleEnabled,
     remedy: agency.remedy,
     documentNumberFormats: agency.documentNumberFormats,
+    reminders: agency.reminders,
   };
 }

@@ -7,7 +7,8 @@ import { PROJECT_ROOT, type RuntimeConfig } from './config';
 
 // Reads the configuration file, lays the environment over it and validates the result once, at start-up. The
 // environment wins over the file, so one file serves every environment and secrets can stay out of it. The
-// variables are those of workers/config.ts (Temporal's own TEMPORAL_* names), plus DATABASE_URL and GONGKAI_SMTP_*.
+// variables are those of workers/config.ts (Temporal's own TEMPORAL_* names), plus DATABASE_URL, SMTP_URL and
+// GONGKAI_SMTP_*.
 
 export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, 'config', 'demo.json');
 
@@ -39,6 +40,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'GONGKAI_SMTP_PORT', path: ['smtp', 'port'], parse: portNumber },
   { variable: 'GONGKAI_SMTP_USER', path: ['smtp', 'auth', 'user'] },
   { variable: 'GONGKAI_SMTP_PASSWORD', path: ['smtp', 'auth', 'pass'] },
+  { variable: 'SMTP_URL', path: ['smtp', 'url'] },
 ];
 
 const TEMPORAL_TLS_VARIABLES = {

@@ -4,6 +4,8 @@ import { openConfiguredRegister } from './open-register';
 import { connectWorkerConnection } from './connection';
 import { type RunningDevServer, startDevServer } from './dev-server';
 import { logger } from './logger';
+import { type MailCapture, mailCaptureDirectory, startMailCapture } from './mail-capture';
+import { usesLocalCapture } from './mail-transport';
 import { createWorker } from './worker';
 
 export interface LocalStackOptions {
@@ -13,8 +15,9 @@ export interface LocalStackOptions {
 
 /**
  * `npm start`: the embedded stack on one machine — the Temporal dev server on a persistent SQLite file
- * under the data directory, the register (migrated on start-up), and the worker. Ctrl-C (or SIGTERM) drains the worker first, then stops the
- * server, so a second start resumes every case where it was.
+ * under the data directory, the register (migrated on start-up), the local mail capture unless SMTP_URL or a remote
+ * SMTP host is configured, and the worker. Ctrl-C (or SIGTERM) drains the worker first, then stops the
+ * server and the mail capture, so a second start resumes every case where it was.
  */
 export async function runLocalStack(config: LoadedConfig, opts: LocalStackOptions): Promise<void> {
   const [host, portText] = splitAddress(config.temporal.address);
@@ -30,12 +33,15 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
   process.once('SIGTERM', onSignal);
 
   const temporalDir = join(config.dataDir, 'temporal');
+  let mailCapture: MailCapture | undefined;
   let server: RunningDevServer | undefined;
   const killOnExit = (): void => {
     server?.process.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
   try {
+    // First, because it is quick and a taken port should stop start-up before the dev server is up.
+    if (usesLocalCapture(config.smtp)) mailCapture = await startLocalMailCapture(config);
     server = await startDevServer({
       ip: host === 'localhost' ? '127.0.0.1' : host,
       port: Number(portText),
@@ -66,11 +72,31 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
       await register.close();
     }
   } finally {
-    await server?.stop();
+    try {
+      await server?.stop();
+    } finally {
+      await mailCapture?.close();
+    }
     process.removeListener('exit', killOnExit);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     logger.info('stopped');
+  }
+}
+
+async function startLocalMailCapture(config: LoadedConfig): Promise<MailCapture> {
+  const { host, port } = config.smtp;
+  try {
+    const capture = await startMailCapture({ host, port, directory: mailCaptureDirectory(config.dataDir) });
+    logger.info({ smtp: `${capture.host}:${capture.port}`, directory: capture.directory }, 'local mail capture ready');
+    return capture;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new Error(
+      `cannot start the local mail capture: ${host}:${port} is in use. Set GONGKAI_SMTP_PORT to a free port, ` +
+        'or SMTP_URL to send through a real SMTP server',
+      { cause: err },
+    );
   }
 }
 

@@ -1,15 +1,35 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import { createEmailActivities } from '../activities/email';
+import { createReminderActivities } from '../activities/reminders';
 import { createRequestActivities } from '../activities/request-activities';
 import type { Register } from '../register';
 import { readHolidayNotices } from './calendar-files';
-import type { RuntimeConfig } from './config';
 import { createDataConverter } from './connection';
+import type { LoadedConfig } from './load-config';
+import { createMailTransport } from './mail-transport';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+export interface ActivityDeps {
+  config: Pick<LoadedConfig, 'agencies' | 'users' | 'web' | 'smtp'>;
+  register: Register;
+  transport: Pick<Transporter, 'sendMail'>;
+}
+
+/** Every activity the workflows call, over the register and the mail transport. */
+export function createActivities({ config, register, transport }: ActivityDeps) {
+  const email = createEmailActivities({ register, transport, from: config.smtp.from });
+  return {
+    ...createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
+    ...email,
+    ...createReminderActivities({ config, sendEmail: email.sendEmail }),
+  };
+}
+
 /** The gongkai worker: every workflow and activity, on the configured task queue, with the encrypting converter. */
 export async function createWorker(
-  config: RuntimeConfig,
+  config: LoadedConfig,
   connection: NativeConnection,
   register: Register,
   overrides: Partial<WorkerOptions> = {},
@@ -19,7 +39,7 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
+    activities: createActivities({ config, register, transport: createMailTransport(config.smtp) }),
     dataConverter: createDataConverter(config.codecKeys),
     ...overrides,
   });

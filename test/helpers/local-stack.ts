@@ -3,15 +3,26 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../workers/config';
 import { temporalCliPath } from '../../workers/tool-paths';
+import { freePort } from './ports';
 
 const execFileAsync = promisify(execFile);
 
 export interface StackEnv {
   address: string;
   dataDir: string;
+  /** The local mail capture's port; `startStack` picks a free one when absent, so that stacks never share 2525. */
+  smtpPort?: number;
+  /** A configuration file other than config/demo.json. */
+  configPath?: string;
 }
 
-const processEnv = ({ address, dataDir }: StackEnv): NodeJS.ProcessEnv => ({ ...process.env, TEMPORAL_ADDRESS: address, GONGKAI_DATA_DIR: dataDir });
+const processEnv = ({ address, dataDir, smtpPort, configPath }: StackEnv): NodeJS.ProcessEnv => ({
+  ...process.env,
+  TEMPORAL_ADDRESS: address,
+  GONGKAI_DATA_DIR: dataDir,
+  ...(smtpPort === undefined ? {} : { GONGKAI_SMTP_PORT: String(smtpPort) }),
+  ...(configPath === undefined ? {} : { GONGKAI_CONFIG: configPath }),
+});
 
 export interface StartedStack {
   child: ChildProcess;
@@ -20,6 +31,7 @@ export interface StartedStack {
 
 /** `gongkai start` as a user runs it (what `npm start` runs after setup), in its own process. */
 export async function startStack(stack: StackEnv): Promise<StartedStack> {
+  stack.smtpPort ??= await freePort();
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'start', '--ui-port', '0'], {
     env: processEnv(stack),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,20 +3,23 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createRequestActivities } from '../../activities/request-activities';
 import type { Register } from '../../register';
-import { readHolidayNotices } from '../../workers/calendar-files';
 import { actOnCase, actorFor, resolvePayload } from '../../workers/case-client';
 import { PROJECT_ROOT } from '../../workers/config';
 import { submitApplication } from '../../workers/intake';
 import { loadConfig, type LoadedConfig } from '../../workers/load-config';
-import { WORKFLOWS_PATH } from '../../workers/worker';
+import { createMailTransport } from '../../workers/mail-transport';
+import { createActivities, WORKFLOWS_PATH } from '../../workers/worker';
 import type { CaseView } from '../../workflows/request/messages';
 import { createTestStore, randomSubmissionId, type TestStore } from './register';
+import { SmtpCapture } from './smtp-capture';
 import { bundleTestWorkflows, createTimeSkippingEnv, testDataConverter, uniqueTaskQueue } from './temporal-env';
 
 /** Server time at which the workflow tests start (Beijing time), unless the real date is later. */
 export const TESTS_START_AT = '2027-02-01T09:00:00+08:00';
+
+/** A made-up 2027 holiday notice, so that tests of 2027 dates do not depend on the real one being published. */
+export const SYNTHETIC_2027_PATH = join(PROJECT_ROOT, 'test', 'fixtures', 'calendar', 'synthetic-2027.json');
 
 /** The example application (an in-person request to 连云港市自然资源和规划局). */
 export const exampleApplication = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'application-in-person.json'), 'utf8')).application;
@@ -31,12 +34,24 @@ export class RequestHarness {
     readonly store: TestStore,
     readonly register: Register,
     readonly config: LoadedConfig,
+    /** Where the workers' reminder emails arrive: a real SMTP server on loopback. */
+    readonly smtp: SmtpCapture,
     private readonly worker: Worker,
     private readonly running: Promise<void>,
   ) {}
 
-  static async create(): Promise<RequestHarness> {
-    const [env, workflowBundle, store] = await Promise.all([createTimeSkippingEnv(), bundleTestWorkflows(WORKFLOWS_PATH), createTestStore('sqlite')]);
+  /**
+   * `activities: false` runs the workflows only: the test runs the activities elsewhere (another process).
+   * `reminders: false` (the default) gives the agencies a policy without reminders: tests of other behaviour skip
+   * weeks at a time over many open cases, and every reminder email would hold the test server's clock while it is sent.
+   */
+  static async create({ activities = true, reminders = false }: { activities?: boolean; reminders?: boolean } = {}): Promise<RequestHarness> {
+    const [env, workflowBundle, store, smtp] = await Promise.all([
+      createTimeSkippingEnv(),
+      bundleTestWorkflows(WORKFLOWS_PATH),
+      createTestStore('sqlite'),
+      SmtpCapture.start(),
+    ]);
     // The tests record acts with fixed dates up to January 2027, and no act may be dated later than the day it
     // is recorded: start the server's clock after them.
     const startAt = Date.parse(TESTS_START_AT);
@@ -45,15 +60,20 @@ export class RequestHarness {
     const register = await store.open();
     const taskQueue = uniqueTaskQueue('request');
     const loaded = loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } });
-    const config = { ...loaded, temporal: { ...loaded.temporal, taskQueue } };
+    const config = {
+      ...loaded,
+      agencies: reminders ? loaded.agencies : loaded.agencies.map((agency) => ({ ...agency, reminders: { ...agency.reminders, beforeDue: [], overdue: [] } })),
+      temporal: { ...loaded.temporal, taskQueue },
+      smtp: { ...loaded.smtp, host: '127.0.0.1', port: smtp.port },
+    };
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle,
-      activities: createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
+      ...(activities ? { activities: createActivities({ config, register, transport: createMailTransport(config.smtp) }) } : {}),
       dataConverter: testDataConverter(),
     });
-    return new RequestHarness(env, store, register, config, worker, worker.run());
+    return new RequestHarness(env, store, register, config, smtp, worker, worker.run());
   }
 
   async close(): Promise<void> {
@@ -62,6 +82,26 @@ export class RequestHarness {
     await this.register.close();
     await this.store.destroy();
     await this.env.teardown();
+    await this.smtp.close();
+  }
+
+  /**
+   * Advances the server's clock to `instant`, a day at a time, so that each day's timers (deadlines, reminders at the
+   * send time) fire on their day and the workers' activities run before the clock moves on.
+   */
+  async advanceTo(instant: string): Promise<void> {
+    const target = Date.parse(instant);
+    for (;;) {
+      const now = await this.env.currentTimeMs();
+      if (now >= target) return;
+      await this.env.sleep(Math.min(target - now, 86_400_000));
+    }
+  }
+
+  /** Loads the synthetic 2027 holiday notice (test/fixtures) into the register, as `gongkai calendar load` would. */
+  async loadSynthetic2027(): Promise<void> {
+    const notice = JSON.parse(readFileSync(SYNTHETIC_2027_PATH, 'utf8'));
+    await this.register.saveHolidayNotice({ year: 2027, notice, digest: 'synthetic-2027', loadedBy: 'admin', loadedAt: '2026-11-28T00:00:00Z' });
   }
 
   /** Registers the example application (with `overrides`) through intake; returns the case number. */
@@ -112,10 +152,10 @@ export class RequestHarness {
 }
 
 /** One harness for the test file: created before its tests, closed after them. Call at the top of a test file. */
-export function useRequestHarness(): () => RequestHarness {
+export function useRequestHarness(options?: Parameters<typeof RequestHarness.create>[0]): () => RequestHarness {
   let harness: RequestHarness | undefined;
   beforeAll(async () => {
-    harness = await RequestHarness.create();
+    harness = await RequestHarness.create(options);
   }, 120_000);
   afterAll(async () => {
     await harness?.close();

@@ -1,55 +1,76 @@
-import { type AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type MailCapture, type MailCaptureOptions, startMailCapture } from '../../workers/mail-capture';
 
 export interface CapturedEmail {
   messageId: string | undefined;
+  /** Envelope recipients: who the server delivered to. */
   to: string[];
   subject: string | undefined;
   text: string | undefined;
+  html: string | undefined;
 }
 
 /**
- * A real SMTP server on loopback that keeps what it receives. `rejectWith` makes it refuse recipients with an SMTP
- * code (451 temporary, 550 permanent) until cleared.
+ * The local mail capture of workers/mail-capture.ts on a free loopback port, keeping what it receives in memory too.
+ * `rejectWith` makes it refuse recipients with an SMTP code (451 temporary, 550 permanent) until cleared; `stop` and
+ * `restart` take the server down and bring it back on the same port (an outage).
  */
 export class SmtpCapture {
   readonly received: CapturedEmail[] = [];
   rejectWith: { code: number; message: string } | null = null;
+
   private constructor(
-    private readonly server: SMTPServer,
+    private running: MailCapture | null,
     readonly port: number,
+    /** Where the capture also keeps each message (.eml and index.jsonl); removed by `close`. */
+    readonly directory: string,
   ) {}
 
   static async start(): Promise<SmtpCapture> {
-    // The handlers below run only after `listen`, by which time the capture exists.
+    const directory = mkdtempSync(join(tmpdir(), 'gongkai-smtp-'));
+    // The handlers run only once a message arrives, by which time the capture exists.
     const ref: { capture?: SmtpCapture } = {};
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onRcptTo(_address, _session, callback) {
-        const rejection = ref.capture?.rejectWith;
-        if (!rejection) return callback();
-        const err = Object.assign(new Error(rejection.message), { responseCode: rejection.code });
-        return callback(err);
-      },
-      onData(stream, _session, callback) {
-        simpleParser(stream)
-          .then((mail) => {
-            const to = mail.to ? (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a.value.map((v) => v.address ?? '')) : [];
-            ref.capture?.received.push({ messageId: mail.messageId, to, subject: mail.subject, text: mail.text });
-            callback();
-          })
-          .catch(callback);
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    ref.capture = new SmtpCapture(server, (server as unknown as { server: { address(): AddressInfo } }).server.address().port);
+    const running = await startMailCapture(SmtpCapture.options(ref, 0, directory));
+    ref.capture = new SmtpCapture(running, running.port, directory);
     return ref.capture;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  private static options(ref: { capture?: SmtpCapture }, port: number, directory: string): MailCaptureOptions {
+    return {
+      host: '127.0.0.1',
+      port,
+      directory,
+      checkRecipient: () => ref.capture?.rejectWith ?? undefined,
+      onMessage: (entry, mail) =>
+        ref.capture?.received.push({
+          messageId: entry.messageId ?? undefined,
+          to: entry.to,
+          subject: entry.subject ?? undefined,
+          text: mail.text,
+          html: mail.html === false ? undefined : mail.html,
+        }),
+      // An outage drops open sessions at once.
+      closeTimeoutMs: 10,
+    };
+  }
+
+  /** Stops listening: connecting fails (ECONNREFUSED) until `restart`. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    this.running = null;
+    await running?.close();
+  }
+
+  /** Listens again on the same port, keeping what was received. */
+  async restart(): Promise<void> {
+    if (this.running) return;
+    this.running = await startMailCapture(SmtpCapture.options({ capture: this }, this.port, this.directory));
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }

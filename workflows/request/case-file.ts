@@ -6,7 +6,8 @@ import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeO
 import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
 import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, reportRowOf } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
-import { beijingDateOfMs, endOfBeijingDayMs, type IsoDate } from '../../domain/dates';
+import { beijingDateOfMs, endOfBeijingDayMs, type IsoDate, withWeekday } from '../../domain/dates';
+import type { ReminderDeadline } from '../../domain/reminders';
 import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } from '../../domain/roles';
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
@@ -138,6 +139,15 @@ export class CaseFile {
     const clock = this.clock();
     if (!clock || !isOpenStage(this.stage)) return [];
     return clock.deadlines.filter((d) => d.status === 'open' && this.deadlineRelevant(d.kind)).sort((a, b) => a.due.localeCompare(b.due));
+  }
+
+  /** What reminders are about: the open deadlines, and an unpaid fee's payment period (not on the clock). */
+  reminderDeadlines(): ReminderDeadline[] {
+    const deadlines: ReminderDeadline[] = this.openDeadlines();
+    if (this.fee && !this.fee.paid && isOpenStage(this.stage)) {
+      deadlines.push({ kind: 'fee-payment', due: this.fee.paymentDueOn, status: 'open', provisional: false, explanation: `缴费期限 ${withWeekday(this.fee.paymentDueOn)}：见收费通知书。` });
+    }
+    return deadlines;
   }
 
   /** The next instant a deadline's day ends after `nowMs`, or undefined: when the main loop next wakes. */

@@ -5,6 +5,8 @@ import type { Application, ReceiptDate } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { ClockEvent, ClockRules, Deadline, PauseInterval } from '../../domain/clock';
 import type { IsoDate } from '../../domain/dates';
+import type { ReminderPolicy } from '../../domain/gongkai-config';
+import type { ScheduledReminder } from '../../domain/reminders';
 import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
 import type { OutcomeRules } from '../../domain/outcomes';
 import type { PermissionRules } from '../../domain/roles';
@@ -24,6 +26,8 @@ export interface CaseRules {
   remedy?: { reviewBodies: string[]; court: string };
   /** The agency's document-number formats by document type (`default` for the rest). */
   documentNumberFormats?: Partial<Record<string, string>>;
+  /** Reminders and escalations; absent in cases started before they existed: the default policy applies. */
+  reminders?: ReminderPolicy;
 }
 
 export interface RequestWorkflowInput {
@@ -82,6 +86,14 @@ export interface CarriedState {
   fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
   pendingNumbers?: { documentId: string; documentType: string }[];
   calendarReloadRequested?: boolean;
+  reminders?: CarriedReminders;
+}
+
+/** Which reminders of the current day have gone out, and those still being sent (sent again by the next run). */
+export interface CarriedReminders {
+  day: IsoDate | null;
+  dispatched: string[];
+  sending: ScheduledReminder[];
 }
 
 /** The case as staff see it: no personal data (that is the `application` query, for those allowed to see it). */

@@ -3,6 +3,7 @@ import type { RequestActivities } from '../../activities/request-activities';
 import { documentNumberSeries, type NumberedDocumentType } from '../../domain/gongkai-config';
 import { CaseFile } from './case-file';
 import { actUpdate, applicationQuery, caseViewQuery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
+import { ReminderDispatcher } from './reminders';
 
 const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDocumentNumber } = proxyActivities<RequestActivities>({
   startToCloseTimeout: '1 minute',
@@ -44,6 +45,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     file.outbox.push({ caseNumber: file.caseNumber, eventKey: `${file.caseNumber}:clock`, at: input.registeredAt, actorId: 'system', action: 'compute-deadlines', changes: file.registerFields() });
   }
 
+  // Cases started before reminders existed go on without them until they continue as new.
+  const reminders = patched('reminders') ? new ReminderDispatcher(file, input.carried?.reminders) : undefined;
   const continueAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   for (;;) {
     await syncRegister(file);
@@ -56,18 +59,21 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     if (workflowInfo().continueAsNewSuggested || file.historyLength() >= continueAfter) {
       await condition(allHandlersFinished);
       await syncRegister(file);
-      await continueAsNew<typeof requestWorkflow>({ ...input, carried: file.carried() });
+      await continueAsNew<typeof requestWorkflow>({ ...input, carried: { ...file.carried(), ...(reminders ? { reminders: reminders.carried() } : {}) } });
     }
-    await waitForChangeOrDeadline(file);
+    reminders?.dispatchDue(Date.now());
+    await waitForChangeOrDeadline(file, reminders);
   }
   await condition(allHandlersFinished);
   return file.stage;
 }
 
-/** Sleeps until something changes or the nearest deadline's day ends (then the next deadline takes over). */
-async function waitForChangeOrDeadline(file: CaseFile): Promise<void> {
+/** Sleeps until something changes, the nearest deadline's day ends (then the next one takes over) or a reminder is due. */
+async function waitForChangeOrDeadline(file: CaseFile, reminders: ReminderDispatcher | undefined): Promise<void> {
   const version = file.version;
-  const wakeAt = file.nextWakeUpMs(Date.now());
+  const now = Date.now();
+  const wakeTimes = [file.nextWakeUpMs(now), reminders?.nextSendAtMs(now)].filter((ms) => ms !== undefined);
+  const wakeAt = wakeTimes.length ? Math.min(...wakeTimes) : undefined;
   const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.calendarReloadRequested;
   if (wakeAt === undefined) {
     await condition(woken);
