@@ -41,6 +41,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'GONGKAI_SMTP_USER', path: ['smtp', 'auth', 'user'] },
   { variable: 'GONGKAI_SMTP_PASSWORD', path: ['smtp', 'auth', 'pass'] },
   { variable: 'SMTP_URL', path: ['smtp', 'url'] },
+  { variable: 'GONGKAI_PUBLIC_URL', path: ['web', 'publicUrl'] },
 ];
 
 const TEMPORAL_TLS_VARIABLES = {

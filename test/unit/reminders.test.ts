@@ -51,3 +51,13 @@ test('each reminder has its own key, the same every time it is computed', () => 
   expect(new Set(keys[0]).size).toBe(keys[0]!.length);
   expect(keys[0]![0]).toBe('LYG-ZRZY-2026-000001:before-due5:zrzy.handler1:reply@2026-12-25:2026-12-18');
 });
+
+test('the fee payment period is reminded of like the clock\'s deadlines, each reminder carrying the deadline\'s explanation', () => {
+  const fee = { kind: 'fee-payment' as const, due: '2026-12-25', status: 'open' as const, provisional: false, explanation: '缴费期限 2026-12-25（周五）：见收费通知书。' };
+  expect(remindersBetween(DEFAULT_REMINDER_POLICY, calendar, [fee], '2026-12-18', '2026-12-28').map((r) => [r.day, r.deadlineKind, r.kind, r.explanation])).toEqual([
+    ['2026-12-18', 'fee-payment', 'before-due', fee.explanation],
+    ['2026-12-24', 'fee-payment', 'before-due', fee.explanation],
+    ['2026-12-25', 'fee-payment', 'due-day', fee.explanation],
+    ['2026-12-28', 'fee-payment', 'overdue', fee.explanation],
+  ]);
+});

@@ -1,3 +1,4 @@
+import { caseViewQuery } from '../../workflows/request/messages';
 import { remindersOfCase } from '../helpers/reminder-emails';
 import { eventually, type RequestHarness, useRequestHarness } from '../helpers/request-harness';
 
@@ -81,11 +82,11 @@ async function ledgerOf(caseNumber: string, day: string): Promise<[string, strin
 }
 
 /** A request received Mon 2027-02-01 and registered only now: its reply was due 2027-03-05, its 补正 notice 2027-02-17. */
-const lateCase = () => h.newCase(inPersonOn('2027-02-01T09:00:00+08:00'));
+const lateCase = (continueAsNewAfterEvents?: number) => h.newCase(inPersonOn('2027-02-01T09:00:00+08:00'), undefined, continueAsNewAfterEvents);
 
 /** A late case, its overdue notices of today received (both deadlines, to the office head and the supervisor), then assigned and found complete. */
-async function lateCaseInHand(): Promise<string> {
-  const caseNumber = await lateCase();
+async function lateCaseInHand(continueAsNewAfterEvents?: number): Promise<string> {
+  const caseNumber = await lateCase(continueAsNewAfterEvents);
   await eventually(async () => expect(remindersOf(caseNumber)).toHaveLength(4));
   await h.acts(caseNumber, [
     ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
@@ -178,4 +179,24 @@ test('a permanent rejection (5xx) is recorded, not retried, and fails nothing: t
     [handler1, 'failed', 1],
     [head, 'failed', 1],
   ]);
+}, 60_000);
+
+test('continuing as new between reminders: each day’s reminders still once, none lost, none repeated', async () => {
+  await h.advanceTo('2027-03-22T13:00:00+08:00');
+  const caseNumber = await lateCaseInHand(40);
+  await h.advanceTo('2027-03-26T12:00:00+08:00');
+  const daily = (overdue: number, day: string) => [
+    [supervisor, '逾期督办', `已逾期${overdue}个工作日`, day],
+    [handler1, '逾期督办', `已逾期${overdue}个工作日`, day],
+    [head, '逾期督办', `已逾期${overdue}个工作日`, day],
+  ];
+  await eventually(async () =>
+    expect(remindersOf(caseNumber).slice(4)).toEqual([
+      ...daily(12, '2027-03-23'),
+      ...daily(13, '2027-03-24'),
+      ...daily(14, '2027-03-25'),
+      ...daily(15, '2027-03-26'),
+    ]),
+  );
+  expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).runs).toBeGreaterThan(2);
 }, 60_000);

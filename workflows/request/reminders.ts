@@ -1,4 +1,4 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { ReminderActivities } from '../../activities/reminders';
 import { addDays, beijingDateOfMs, beijingTimeOnMs, type IsoDate } from '../../domain/dates';
 import { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from '../../domain/gongkai-config';
@@ -15,6 +15,8 @@ const { sendReminder } = proxyActivities<ReminderActivities>({
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 });
+
+const SETTLE_TIMEOUT = '1 minute';
 
 /** How far ahead the next reminder is looked for: the longest before-due offset plus room for holidays. */
 const LOOKAHEAD_DAYS = 120;
@@ -66,6 +68,15 @@ export class ReminderDispatcher {
       if (at > nowMs) return at;
     }
     return undefined;
+  }
+
+  /**
+   * Waits a little for reminders still being sent, before the run ends (continue-as-new, archive): their results
+   * would be lost with the run and the next run would send them again (the ledger keeps that to one email each).
+   * Never longer than a minute, so that an SMTP outage never holds the case.
+   */
+  async settle(): Promise<void> {
+    if (this.sending.size > 0) await condition(() => this.sending.size === 0, SETTLE_TIMEOUT);
   }
 
   carried(): CarriedReminders {

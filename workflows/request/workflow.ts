@@ -58,6 +58,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     }
     if (workflowInfo().continueAsNewSuggested || file.historyLength() >= continueAfter) {
       await condition(allHandlersFinished);
+      await reminders?.settle();
       await syncRegister(file);
       await continueAsNew<typeof requestWorkflow>({ ...input, carried: { ...file.carried(), ...(reminders ? { reminders: reminders.carried() } : {}) } });
     }
@@ -65,6 +66,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     await waitForChangeOrDeadline(file, reminders);
   }
   await condition(allHandlersFinished);
+  await reminders?.settle();
   return file.stage;
 }
 
