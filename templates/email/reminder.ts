@@ -43,7 +43,7 @@ export function reminderEmailOf(
     status: statusOf(reminder),
     dueDate: withWeekday(reminder.due),
     provisionalNote: reminder.provisional
-      ? '此期限为暂定期限：所跨年度的国务院节假日安排尚未公布或尚未载入，公布并载入后将重新计算。'
+      ? '此期限为临时期限：所跨年度的国务院节假日安排尚未公布或尚未载入，公布并载入后将重新计算。'
       : null,
     explanation: reminder.explanation || '（无）',
     sentFor: reminder.day,

@@ -28,7 +28,7 @@ describe('the reminder email', () => {
     expect(email.text).toContain('期限：2027-03-05（周五）');
     expect(email.text).toContain('期限说明：答复期限 2027-03-05（周五）：收到申请之日后第20个工作日。');
     expect(email.text).toContain('办理页面：http://127.0.0.1:3000/cases/LYG-ZRZY-2027-000001');
-    expect(email.text).not.toContain('暂定');
+    expect(email.text).not.toContain('临时');
     expect(email.html).toContain('<a href="http://127.0.0.1:3000/cases/LYG-ZRZY-2027-000001">');
   });
 
@@ -43,9 +43,9 @@ describe('the reminder email', () => {
 
   test('a provisional deadline says so, in the subject and the body', () => {
     const email = renderEmail('reminder', reminderEmailSchema, reminderEmailOf(reminder({ provisional: true }), context));
-    expect(email.subject).toBe('【逾期督办】LYG-ZRZY-2027-000001 答复申请人：已逾期3个工作日（暂定期限）');
-    expect(email.text).toContain('此期限为暂定期限');
-    expect(email.html).toContain('此期限为暂定期限');
+    expect(email.subject).toBe('【逾期督办】LYG-ZRZY-2027-000001 答复申请人：已逾期3个工作日（临时期限）');
+    expect(email.text).toContain('此期限为临时期限');
+    expect(email.html).toContain('此期限为临时期限');
   });
 
   test('HTML escapes what it is given; the text keeps it as written', () => {

@@ -22,9 +22,9 @@ test('a provisional deadline is reminded of as provisional, and moves with the c
   await h.advanceTo('2027-02-03T12:00:00+08:00');
   await eventually(async () => expect(remindersOfCase(h.smtp.received, caseNumber)).toEqual([['zrzy.head@lyg.example.cn', '提醒', '还有5个工作日到期', '2027-02-03']]));
   const provisionalEmail = h.smtp.received.find((email) => email.subject?.includes(caseNumber))!;
-  expect(provisionalEmail.subject).toContain('（暂定期限）');
-  expect(provisionalEmail.text).toContain('此期限为暂定期限');
-  expect(provisionalEmail.html).toContain('此期限为暂定期限');
+  expect(provisionalEmail.subject).toContain('（临时期限）');
+  expect(provisionalEmail.text).toContain('此期限为临时期限');
+  expect(provisionalEmail.html).toContain('此期限为临时期限');
 
   await h.acts(caseNumber, [
     ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
@@ -45,6 +45,6 @@ test('a provisional deadline is reminded of as provisional, and moves with the c
     ]),
   );
   const finalEmail = h.smtp.received.filter((email) => email.subject?.includes(caseNumber))[1]!;
-  expect(finalEmail.subject).not.toContain('暂定');
+  expect(finalEmail.subject).not.toContain('临时');
   expect(finalEmail.text).toContain('期限：2027-03-05（周五）');
 }, 60_000);
