@@ -1,15 +1,10 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { beijingDateTimeOf } from '../domain/dates';
 import { loadConfig } from '../workers/load-config';
 import { type CapturedMailEntry, mailCaptureDirectory, readMailIndex } from '../workers/mail-capture';
 
 // What the local mail capture of `npm start` received: read from its index, no server needed.
-
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
-
-/** `2026-11-27 08:30:05` in Beijing time. */
-const beijingDateTime = (instant: string): string =>
-  new Date(Date.parse(instant) + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 
 const parseLimit = (value: string): number => {
   const n = Number(value);
@@ -35,7 +30,7 @@ const listCommand = new Command('list')
       return;
     }
     for (const { receivedAt, to, subject } of shown) {
-      console.log(`${beijingDateTime(receivedAt)}  ${to.join(', ')}  ${subject ?? '（无主题）'}`);
+      console.log(`${beijingDateTimeOf(receivedAt)}  ${to.join(', ')}  ${subject ?? '（无主题）'}`);
     }
   });
 

@@ -99,6 +99,11 @@ export function beijingDateOfMs(epochMs: number): IsoDate {
   return fromEpochDay(Math.floor((epochMs + BEIJING_OFFSET_MS) / DAY_MS));
 }
 
+/** An instant as Beijing wall-clock time, `2026-11-27 08:30:05`. */
+export function beijingDateTimeOf(instant: string): string {
+  return new Date(Date.parse(instant) + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** Epoch milliseconds of the first instant after `date` ends in Beijing: a deadline on `date` has passed from then. */
 export function endOfBeijingDayMs(date: IsoDate): number {
   return (toEpochDay(date) + 1) * DAY_MS - BEIJING_OFFSET_MS;

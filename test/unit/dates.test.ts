@@ -1,4 +1,4 @@
-import { beijingDateOf, beijingTimeOnMs, dayOfWeek, endOfBeijingDayMs, isIsoDate } from '../../domain/dates';
+import { beijingDateOf, beijingDateTimeOf, beijingTimeOnMs, dayOfWeek, endOfBeijingDayMs, isIsoDate } from '../../domain/dates';
 
 // Expected instants are written as UTC strings (Beijing is UTC+8, no daylight saving) and read by Date.parse,
 // which is not the code under test.
@@ -100,4 +100,10 @@ describe('isIsoDate', () => {
   ])('%j is a date: %s', (value, valid) => {
     expect(isIsoDate(value)).toBe(valid);
   });
+});
+
+test('an instant as Beijing wall-clock time', () => {
+  expect(beijingDateTimeOf('2026-11-27T00:30:05Z')).toBe('2026-11-27 08:30:05');
+  expect(beijingDateTimeOf('2026-12-31T23:59:59+08:00')).toBe('2026-12-31 23:59:59');
+  expect(beijingDateTimeOf('2026-12-31T16:00:00Z')).toBe('2027-01-01 00:00:00');
 });
