@@ -5,7 +5,8 @@ import { REPLY_DOCUMENT_LABELS, REPLY_DOCUMENT_TYPES, type RemedyClauseKind, typ
 
 // The letters a case produces — to the applicant, to a consulted third party or co-maker agency — as one typed
 // model whose elements follow the order of the reply letter (legal.md §2.4). Templates (templates/letters/) fill it;
-// renderers (DOCX, PDF, plain text) lay it out and never add or reorder wording.
+// renderers (DOCX, PDF, plain text) lay it out and never add or reorder wording, except that the attachment note
+// stands between the body and the signature block, as GB/T 9704—2012 §7.3.4 places it.
 
 /** Procedural documents beyond the numbered notices: the receipt, and the notice of disclosure despite objection. */
 export const OTHER_PROCEDURAL_TYPES = ['receipt', 'third-party-disclosure-notice'] as const;
@@ -41,7 +42,7 @@ export interface LetterDocument {
   sealPlaceholder: string;
   /** 成文日期 written out: `二〇二六年十一月二十八日`. */
   date: string;
-  /** Attachment titles, numbered in the letter (`附件：1. ……`). */
+  /** Attachment titles, numbered in the letter (`附件：1. ……`), printed after the body and before the signature block. */
   attachments: string[];
 }
 

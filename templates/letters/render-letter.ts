@@ -112,11 +112,12 @@ export function letterText(doc: LetterDocument): string {
     '',
     doc.salutation,
     ...body.map((paragraph) => INDENT + paragraph),
+    // GB/T 9704—2012 §7.3.4: the attachment note follows the body, before the signature block.
+    ...(doc.attachments.length === 0 ? [] : ['', ...attachmentLines(doc.attachments)]),
     '',
     doc.agency,
     doc.sealPlaceholder,
     doc.date,
-    ...(doc.attachments.length === 0 ? [] : ['', ...attachmentLines(doc.attachments)]),
   ];
   return `${lines.join('\n')}\n`;
 }

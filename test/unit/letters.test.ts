@@ -480,11 +480,12 @@ describe('each letter says what it must, in order', () => {
     );
   });
 
-  test('attachments come last, numbered when there are several', () => {
+  test('attachments follow the body, before the signature block (GB/T 9704 §7.3.4), numbered when there are several', () => {
     const one = letterText(render('disclosure'));
-    expect(one.endsWith('二〇二六年十二月十日\n\n附件：连规〔2025〕12号规划条件（复印件）\n')).toBe(true);
+    expect(one).toContain('\n\n附件：连规〔2025〕12号规划条件（复印件）\n\n连云港市自然资源和规划局\n（印章）\n二〇二六年十二月十日\n');
+    expect(one.endsWith('二〇二六年十二月十日\n')).toBe(true);
     const two = renderLetter('disclosure', { ...contexts.disclosure, attachments: ['规划条件（复印件）', '地块规划指标表'] });
-    expect(letterText(two).endsWith('附件：1. 规划条件（复印件）\n　　　2. 地块规划指标表\n')).toBe(true);
+    expect(letterText(two)).toContain('附件：1. 规划条件（复印件）\n　　　2. 地块规划指标表\n\n连云港市自然资源和规划局\n');
   });
 
   test('the correction, consultations and extension are recited in a reply where they happened', () => {
