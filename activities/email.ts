@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with it (a reply letter's PDF, DOCX). */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export type SendOutcome = 'sent' | 'already-sent' | 'rejected';
@@ -57,7 +59,7 @@ export function createEmailActivities({ register, transport, from, now = () => n
       if (reservation.decision === 'already-sent') return 'already-sent';
       if (reservation.decision === 'failed') return 'rejected';
       try {
-        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, messageId });
+        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, attachments: email.attachments, messageId });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         if (isPermanentRejection(err)) {

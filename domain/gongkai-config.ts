@@ -203,6 +203,8 @@ export const agencySchema = z.object({
    * charges the information-processing fee (信息处理费, Art. 42). Off unless the agency decides to charge.
    */
   feeRuleEnabled: z.boolean().default(false),
+  /** Whether a reply emailed to the applicant carries the DOCX as well as the PDF. */
+  deliveryAttachDocx: z.boolean().default(false),
   /** Overrides of the statutory-clock rules; what is left out keeps its default. */
   clockRules: clockRulesSchema.prefault({}),
   outcomeRules: outcomeRulesSchema.prefault({}),

@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { createEmailActivities } from '../activities/email';
+import { createLetterActivities } from '../activities/letters';
 import { createReminderActivities } from '../activities/reminders';
 import { createRequestActivities } from '../activities/request-activities';
 import type { Register } from '../register';
@@ -24,6 +25,7 @@ export function createActivities({ config, register, transport }: ActivityDeps) 
     ...createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
     ...email,
     ...createReminderActivities({ config, sendEmail: email.sendEmail }),
+    ...createLetterActivities({ config, register, sendEmail: email.sendEmail }),
   };
 }
 

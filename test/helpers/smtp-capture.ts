@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ export interface CapturedEmail {
   subject: string | undefined;
   text: string | undefined;
   html: string | undefined;
+  /** Attached files as mailparser parsed them; `checksum` is mailparser's MD5, `sha256` computed here. */
+  attachments: { filename: string | undefined; contentType: string; size: number; checksum: string; sha256: string }[];
 }
 
 /**
@@ -50,6 +53,13 @@ export class SmtpCapture {
           subject: entry.subject ?? undefined,
           text: mail.text,
           html: mail.html === false ? undefined : mail.html,
+          attachments: mail.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            size: a.size,
+            checksum: a.checksum,
+            sha256: createHash('sha256').update(a.content).digest('hex'),
+          })),
         }),
       // An outage drops open sessions at once.
       closeTimeoutMs: 10,

@@ -41,7 +41,7 @@ test('sent once per key, with the Message-ID its key gives; sending again sends 
   expect(await sendEmail(email)).toBe('sent');
   expect(await sendEmail(email)).toBe('already-sent');
   expect(smtp.received).toEqual([
-    { messageId: messageIdFor(email.key, 'lyg.example.cn'), to: ['handler1@lyg.example.cn'], subject: email.subject, text: expect.stringContaining('2026-12-25') },
+    { messageId: messageIdFor(email.key, 'lyg.example.cn'), to: ['handler1@lyg.example.cn'], subject: email.subject, text: expect.stringContaining('2026-12-25'), attachments: [] },
   ]);
   expect((await register.emailLedger()).find((row) => row.email_key === email.key)).toMatchObject({ status: 'sent', attempts: 1 });
 });

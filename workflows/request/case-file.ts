@@ -12,7 +12,7 @@ import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } 
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
-import type { ActRequest, CarriedState, CaseView, RequestWorkflowInput, TimelineEntry } from './messages';
+import type { ActRequest, CarriedState, CaseView, DocumentFormat, PendingDelivery, RequestWorkflowInput, TimelineEntry } from './messages';
 import { refuse } from './refuse';
 import { applyStatutoryPath, checkStatutoryPath, clockEventsFor } from './statutory-paths';
 import {
@@ -66,6 +66,10 @@ export class CaseFile {
   fee: { paymentDueOn: IsoDate; paid: boolean } | null;
   /** Document numbers to allocate (at sign-off), drained by the main loop through an activity. */
   readonly pendingNumbers: { documentId: string; documentType: string }[] = [];
+  /** Dispatches of numbered letters to deliver by email or record in the register, drained by the main loop. */
+  readonly pendingDeliveries: PendingDelivery[] = [];
+  /** Letters are rendered, stored and delivered (patch `reply-letters`; decided once per run). */
+  lettersEnabled = false;
   /** Register writes still to be made, in order (the main loop drains it through an activity). */
   readonly outbox: (CaseEventInput & { archive?: boolean })[] = [];
   /** Bumped on every change: the main loop re-arms its timer when it moves. */
@@ -103,6 +107,7 @@ export class CaseFile {
     this.fee = carried?.fee ?? null;
     this.calendarReloadRequested = carried?.calendarReloadRequested ?? false;
     this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
+    this.pendingDeliveries.push(...(carried?.pendingDeliveries ?? []));
   }
 
   // ---- the clock -----------------------------------------------------------------------------------------
@@ -312,6 +317,17 @@ export class CaseFile {
     this.changed();
   }
 
+  /** Records the stored formats of a numbered letter. */
+  recordFormats(documentId: string, formats: DocumentFormat[]): void {
+    this.documents = this.documents.map((d) => (d.documentId === documentId ? { ...d, formats } : d));
+    this.changed();
+  }
+
+  /** The reply as last drafted — after sign-off, the signed one (its number may still be on its way): what a dispatch delivers. */
+  signedReply(): CarriedState['documents'][number] | undefined {
+    return this.documents.filter((d) => d.documentId.includes('/reply/')).at(-1);
+  }
+
   /** The register's copy of the case's state (no personal data). */
   registerFields(): CaseEventInput['changes'] {
     const clock = this.clock();
@@ -409,6 +425,7 @@ export class CaseFile {
       reasonsReasonable: this.reasonsReasonable,
       fee: this.fee,
       pendingNumbers: this.pendingNumbers,
+      pendingDeliveries: this.pendingDeliveries,
       calendarReloadRequested: this.calendarReloadRequested,
     };
   }

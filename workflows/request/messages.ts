@@ -59,6 +59,23 @@ export interface CaseDocument {
   documentType: string;
   documentNumber: string | null;
   createdAt: string;
+  /** The letter as stored in the register once numbered (`<documentId>.pdf`, `.docx`); absent until then. */
+  formats?: DocumentFormat[];
+}
+
+/** One stored format of a letter: its register id, media type, SHA-256 and size in bytes. */
+export interface DocumentFormat {
+  documentId: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+}
+
+/** A dispatch of a letter the workflow still has to carry out or record (email, or the date staff entered). */
+export interface PendingDelivery {
+  documentId: string;
+  dispatchedOn: IsoDate;
+  method: string;
 }
 
 /** Everything carried across continue-as-new (JSON-safe). */
@@ -85,6 +102,7 @@ export interface CarriedState {
   reasonsReasonable?: boolean | null;
   fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
   pendingNumbers?: { documentId: string; documentType: string }[];
+  pendingDeliveries?: PendingDelivery[];
   calendarReloadRequested?: boolean;
   reminders?: CarriedReminders;
 }

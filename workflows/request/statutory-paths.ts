@@ -24,6 +24,11 @@ export function checkStatutoryPath(file: CaseFile, action: SupportedAction, payl
     case 'record-reasons-received':
       if (!file.reasonsRequested) throw refuse('wrong-stage', '尚未要求申请人说明理由');
       return;
+    case 'record-dispatch':
+      if (file.lettersEnabled && (payload as ActionPayload<'record-dispatch'>).method === 'email' && file.input.application.contact.email === undefined) {
+        throw refuse('invalid-payload', 'data.method: 申请人未提供电子邮箱（contact.email），不能以电子邮件送达 / the application gives no contact.email');
+      }
+      return;
     case 'record-delivery-failed':
       if (!file.clockEvents.some((e) => e.type === 'reply-dispatched')) throw refuse('wrong-stage', '本案没有已登记的送达，无从登记送达失败');
       return;
@@ -274,6 +279,13 @@ export function applyStatutoryPath(file: CaseFile, action: SupportedAction, payl
       // The number is allocated now, for the signed version only: a draft returned for revision takes none.
       const signed = file.documents.at(-1);
       if (signed && file.input.rules.documentNumberFormats?.default) file.pendingNumbers.push({ documentId: signed.documentId, documentType: signed.documentType });
+      break;
+    }
+    case 'record-dispatch': {
+      const signed = file.lettersEnabled ? file.signedReply() : undefined;
+      const { dispatchedOn, method } = payload as ActionPayload<'record-dispatch'>;
+      // Delivered once the letter is numbered and stored: the main loop numbers and renders before it delivers.
+      if (signed) file.pendingDeliveries.push({ documentId: signed.documentId, dispatchedOn, method });
       break;
     }
     case 'record-delivery-failed':

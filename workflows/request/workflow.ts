@@ -1,12 +1,19 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LetterActivities } from '../../activities/letters';
 import type { RequestActivities } from '../../activities/request-activities';
 import { documentNumberSeries, type NumberedDocumentType } from '../../domain/gongkai-config';
 import { CaseFile } from './case-file';
-import { actUpdate, applicationQuery, caseViewQuery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
+import { actUpdate, applicationQuery, caseViewQuery, type PendingDelivery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
 import { ReminderDispatcher } from './reminders';
 
 const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDocumentNumber } = proxyActivities<RequestActivities>({
   startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// Rendering embeds a CJK font subset: give it longer than the register writes.
+const { produceReplyLetter, deliverLetterByEmail, recordLetterDelivery } = proxyActivities<LetterActivities>({
+  startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
@@ -28,6 +35,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     },
     { validator: (request) => void (file.alreadyApplied() || file.validate(request)) },
   );
+  // Cases started before letters were rendered go on without them until they continue as new.
+  file.lettersEnabled = patched('reply-letters');
   setHandler(caseViewQuery, () => file.view());
   setHandler(applicationQuery, () => input.application);
   setHandler(reloadCalendarSignal, () => {
@@ -76,7 +85,7 @@ async function waitForChangeOrDeadline(file: CaseFile, reminders: ReminderDispat
   const now = Date.now();
   const wakeTimes = [file.nextWakeUpMs(now), reminders?.nextSendAtMs(now)].filter((ms) => ms !== undefined);
   const wakeAt = wakeTimes.length ? Math.min(...wakeTimes) : undefined;
-  const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.calendarReloadRequested;
+  const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.pendingDeliveries.length > 0 || file.calendarReloadRequested;
   if (wakeAt === undefined) {
     await condition(woken);
     return;
@@ -85,19 +94,90 @@ async function waitForChangeOrDeadline(file: CaseFile, reminders: ReminderDispat
   if (!changed) file.changed(); // a deadline passed: the next one becomes the one to watch
 }
 
-/** Writes pending changes to the register, in order; archiving also stores the case file. */
+/**
+ * Writes pending changes to the register, in order; archiving also stores the case file. With letters (patch
+ * `reply-letters`), numbers — and the letters they complete — and deliveries go before each next register event, so
+ * that an archive recorded moments after a sign-off still finds the reply numbered, stored and delivered. Runs
+ * without the patch keep their old order (and their awaits: an extra one would reorder their commands on replay).
+ */
 async function syncRegister(file: CaseFile): Promise<void> {
-  while (file.pendingNumbers.length > 0) {
-    const { documentId, documentType } = file.pendingNumbers[0]!;
-    const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
-    const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
-    file.numberDocument(documentId, documentNumber);
-    file.pendingNumbers.shift();
+  if (!file.lettersEnabled) {
+    while (file.pendingNumbers.length > 0) {
+      const { documentId, documentType } = file.pendingNumbers[0]!;
+      const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
+      const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
+      file.numberDocument(documentId, documentNumber);
+      file.pendingNumbers.shift();
+    }
+    while (file.outbox.length > 0) {
+      const { archive, ...event } = file.outbox[0]!;
+      if (archive) await archiveCase({ ...event, caseFile: { ...file.view(), application: file.input.application } });
+      else await recordCaseEvent(event);
+      file.outbox.shift();
+    }
+    return;
   }
-  while (file.outbox.length > 0) {
-    const { archive, ...event } = file.outbox[0]!;
-    if (archive) await archiveCase({ ...event, caseFile: { ...file.view(), application: file.input.application } });
-    else await recordCaseEvent(event);
-    file.outbox.shift();
+  for (;;) {
+    if (file.pendingNumbers.length > 0) {
+      await numberNextDocument(file);
+    } else if (file.pendingDeliveries.length > 0) {
+      await deliver(file, file.pendingDeliveries[0]!);
+      file.pendingDeliveries.shift();
+    } else if (file.outbox.length > 0) {
+      const { archive, ...event } = file.outbox[0]!;
+      if (archive) await archiveCase({ ...event, caseFile: { ...file.view(), application: file.input.application } });
+      else await recordCaseEvent(event);
+      file.outbox.shift();
+    } else {
+      return;
+    }
+  }
+}
+
+/** Allocates the next pending document number (once per document id) and, for a reply, renders the letter. */
+async function numberNextDocument(file: CaseFile): Promise<void> {
+  const { documentId, documentType } = file.pendingNumbers[0]!;
+  const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
+  const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
+  file.numberDocument(documentId, documentNumber);
+  if (documentId.includes('/reply/')) await produceLetter(file, documentId, documentNumber);
+  file.pendingNumbers.shift();
+}
+
+/** Renders and stores the numbered reply; the case view lists its formats. A letter not produced is left to staff. */
+async function produceLetter(file: CaseFile, documentId: string, documentNumber: string): Promise<void> {
+  const document = file.documents.find((d) => d.documentId === documentId);
+  const clock = file.clock();
+  const result = await produceReplyLetter({
+    caseNumber: file.caseNumber,
+    agencyCode: file.agencyCode,
+    documentId,
+    documentType: document?.documentType ?? file.replyDocumentType(),
+    documentNumber,
+    date: file.decision?.signOff?.signedOn ?? file.today(),
+    outcome: file.outcome,
+    decision: file.decision,
+    receivedOn: clock?.receivedOn ?? null,
+    replyDueExtended: clock?.replyDueExtended ?? null,
+    clockEvents: file.clockEvents,
+  });
+  if (result.status === 'produced') file.recordFormats(documentId, result.formats);
+  else log.warn('reply letter not produced', { caseNumber: file.caseNumber, documentId, reason: result.reason });
+}
+
+/** Emails the stored letter, or records the date staff entered (交邮, 签收); a letter never stored has nothing to record. */
+async function deliver(file: CaseFile, delivery: PendingDelivery): Promise<void> {
+  const document = file.documents.find((d) => d.documentId === delivery.documentId);
+  if (!document?.formats?.length || document.documentNumber === null) return;
+  try {
+    if (delivery.method === 'email') {
+      await deliverLetterByEmail({ caseNumber: file.caseNumber, agencyCode: file.agencyCode, documentId: delivery.documentId, documentNumber: document.documentNumber, dispatchedOn: delivery.dispatchedOn });
+    } else {
+      await recordLetterDelivery({ documentId: delivery.documentId, dispatchedOn: delivery.dispatchedOn, method: delivery.method });
+    }
+  } catch (err) {
+    // A delivery that cannot succeed (not retryable) must not end the case: staff deliver it another way.
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('letter delivery failed', { caseNumber: file.caseNumber, documentId: delivery.documentId, method: delivery.method });
   }
 }
