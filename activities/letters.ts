@@ -191,7 +191,16 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         if (err instanceof TemplateError) return { status: 'not-produced', reason: err.message };
         throw err;
       }
-      const [pdf, docx] = await Promise.all([renderPdf(letter), renderDocx(letter)]);
+      let pdf: Buffer;
+      try {
+        pdf = await renderPdf(letter);
+      } catch (err) {
+        // No CJK font on this worker (fonts-noto-cjk not installed, or an agency font path wrong): an operator's fix,
+        // not the case's; the message names the file, never a value of the letter.
+        if (err instanceof Error && /font/i.test(err.message)) return { status: 'not-produced', reason: `font: ${err.message}` };
+        throw err;
+      }
+      const docx = await renderDocx(letter);
       await store(input, 'txt', Buffer.from(letterText(letter), 'utf8'));
       return { status: 'produced', formats: [await store(input, 'pdf', pdf), await store(input, 'docx', docx)] };
     },
