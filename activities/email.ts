@@ -26,6 +26,11 @@ export function messageIdFor(key: string, domain = 'gongkai.invalid'): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
+/** The text with every email address replaced by `<address>`. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+/g, '<address>');
+}
+
 /** A permanent SMTP rejection (5xx): sending again cannot succeed, so it is recorded, not retried. */
 function isPermanentRejection(err: unknown): boolean {
   const code = (err as { responseCode?: unknown } | null)?.responseCode;
@@ -61,13 +66,15 @@ export function createEmailActivities({ register, transport, from, now = () => n
       try {
         await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, attachments: email.attachments, messageId });
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
+        // SMTP replies often quote the recipient: the address (an applicant's, personal data) stays out of the
+        // ledger, the failure and the worker's logs.
+        const error = withoutAddresses(err instanceof Error ? err.message : String(err));
         if (isPermanentRejection(err)) {
           await register.markEmail(email.key, { status: 'failed', error });
           return 'rejected';
         }
         await register.markEmail(email.key, { status: 'reserved', error });
-        throw err;
+        throw Object.assign(new Error(error), { responseCode: (err as { responseCode?: unknown } | null)?.responseCode, code: (err as { code?: unknown } | null)?.code });
       }
       await register.markEmail(email.key, { status: 'sent', at: now().toISOString() });
       return 'sent';

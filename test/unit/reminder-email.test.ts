@@ -1,3 +1,4 @@
+import { withoutAddresses } from '../../activities/email';
 import { casePageUrl, gongkaiConfigSchema, webSettingsSchema } from '../../domain/gongkai-config';
 import { reminderRecipients, type ScheduledReminder } from '../../domain/reminders';
 import { InvalidInputError } from '../../domain/validation';
@@ -95,5 +96,14 @@ describe('the link to the case page', () => {
     const result = gongkaiConfigSchema.safeParse({ agencies: [], web: { publicUrl: 'ftp://example.cn' } });
     expect(result.success).toBe(false);
     expect(result.error!.issues.some((issue) => issue.path.join('.') === 'web.publicUrl')).toBe(true);
+  });
+});
+
+describe('SMTP errors without addresses', () => {
+  test('every address in an SMTP reply is replaced, the rest kept', () => {
+    expect(withoutAddresses("Can't send mail - all recipients were rejected: 550 5.1.1 <zhangsan@example.com>: Recipient address rejected")).toBe(
+      "Can't send mail - all recipients were rejected: 550 5.1.1 <<address>>: Recipient address rejected",
+    );
+    expect(withoutAddresses('451 try again later')).toBe('451 try again later');
   });
 });
