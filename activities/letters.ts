@@ -1,11 +1,12 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Application } from '../domain/application';
+import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, type SupportedAction } from '../domain/case-actions';
 import type { ClockEvent } from '../domain/clock';
 import type { IsoDate } from '../domain/dates';
 import type { AgencyConfig } from '../domain/gongkai-config';
 import type { DisclosureDecision } from '../domain/minimisation';
-import { isOutcome, type ReplyDocumentType } from '../domain/outcomes';
+import { isOutcome, OUTCOME_DEFINITIONS, type ReplyDocumentType } from '../domain/outcomes';
 import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import { RegisterError } from '../register/register';
@@ -42,6 +43,16 @@ export interface ReplyLetterInput {
   receivedOn: IsoDate | null;
   replyDueExtended: IsoDate | null;
   clockEvents: ClockEvent[];
+  /** The act that settled a procedural outcome, as validated (absent in activities scheduled before it was passed). */
+  outcomeAct?: RecordedActInput | null;
+  /** The latest Art. 35 reasons request and answer and the fee notice, where the case had them. */
+  recitedActs?: RecordedActInput[];
+}
+
+/** An act and its payload; checked again here against ACTION_PAYLOAD_SCHEMAS before a letter recites it. */
+export interface RecordedActInput {
+  action: string;
+  payload: unknown;
 }
 
 export type ReplyLetterResult = { status: 'produced'; formats: StoredFormat[] } | { status: 'not-produced'; reason: string };
@@ -95,19 +106,126 @@ function historyFacts(input: ReplyLetterInput): CaseHistoryFacts {
   };
 }
 
-/** The reply types whose facts the case holds so far; the others are written by hand until their facts are recorded. */
-const REPLY_FACTS: Partial<{ [T in ReplyDocumentType]: (base: ReplyFacts, application: Application, decision: DisclosureDecision | null) => LetterFactsByType[T] | string }> = {
-  disclosure: (base, application) => ({ ...base, provision: application.provision }),
-  'partial-disclosure': (base, application, decision) => (decision ? { ...base, items: decision.items, provision: application.provision } : 'decision'),
-  'non-disclosure': (base, _application, decision) => (decision ? { ...base, items: decision.items } : 'decision'),
-  'already-public': (base, _application, decision) => (decision ? { ...base, items: decision.items } : 'decision'),
-  'not-held': (base, _application, decision) => {
-    const item = decision?.items.find((i) => i.searchRecord !== undefined);
+/** An act of `action` among the recorded ones, its payload parsed again; undefined where there is none (or it no longer parses). */
+function payloadOf<A extends SupportedAction>(acts: readonly (RecordedActInput | null | undefined)[], action: A): ActionPayload<A> | undefined {
+  const act = acts.filter((a) => a?.action === action).at(-1);
+  if (!act || !isSupportedAction(act.action)) return undefined;
+  const parsed = ACTION_PAYLOAD_SCHEMAS[action].safeParse(act.payload);
+  return parsed.success ? (parsed.data as ActionPayload<A>) : undefined;
+}
+
+type ScopeDecision = ActionPayload<'decide-scope'>['decision'];
+type ProceduralSearch = Exclude<ActionPayload<'record-search'>, { result: 'found' }>;
+
+/** What a reply's facts are gathered from besides the facts every reply shares. */
+interface FactSources {
+  application: Application;
+  decision: DisclosureDecision | null;
+  clockEvents: readonly ClockEvent[];
+  /** The act that settled the case's outcome (only when it settles that outcome). */
+  outcomeAct: RecordedActInput | undefined;
+  recitedActs: readonly RecordedActInput[];
+  /** The earlier case's reply (Art. 36(6)), from the register: its date and number where it has them. */
+  earlierReply: (caseNumber: string) => Promise<{ earlierRepliedOn?: IsoDate; earlierReplyNumber?: string }>;
+}
+
+type FactsOrMissing<T extends ReplyDocumentType> = LetterFactsByType[T] | string;
+type FactsMapper<T extends ReplyDocumentType> = (base: ReplyFacts, sources: FactSources) => FactsOrMissing<T> | Promise<FactsOrMissing<T>>;
+
+/** The 该不该 decision of the outcome act, where it is `decision`. */
+function scopeDecision<D extends ScopeDecision>(sources: FactSources, decision: D): Extract<ActionPayload<'decide-scope'>, { decision: D }> | undefined {
+  const scope = payloadOf([sources.outcomeAct], 'decide-scope');
+  return scope?.decision === decision ? (scope as Extract<ActionPayload<'decide-scope'>, { decision: D }>) : undefined;
+}
+
+function searchOutcome<R extends ProceduralSearch['result']>(sources: FactSources, result: R): Extract<ProceduralSearch, { result: R }> | undefined {
+  const search = payloadOf([sources.outcomeAct], 'record-search');
+  return search?.result === result ? (search as Extract<ProceduralSearch, { result: R }>) : undefined;
+}
+
+/** A reply answering only from its 该不该 decision's reason (the facts named by `extra` too). */
+const fromScope =
+  <D extends ScopeDecision, T extends ReplyDocumentType>(decision: D, facts: (base: ReplyFacts, scope: Extract<ActionPayload<'decide-scope'>, { decision: D }>) => LetterFactsByType[T]): FactsMapper<T> =>
+  (base, sources) => {
+    const scope = scopeDecision(sources, decision);
+    return scope ? facts(base, scope) : 'outcomeAct.decide-scope';
+  };
+
+/**
+ * Each reply's facts from the case: the disclosure decision, or the act that settled a procedural outcome and the
+ * acts it recites. A fact the case does not hold is named instead (the reply is then not produced); optional facts
+ * nobody records (another agency's contact, the petition channel) are left out, and the template words it without them.
+ */
+const REPLY_FACTS: { [T in ReplyDocumentType]: FactsMapper<T> } = {
+  disclosure: (base, { application }) => ({ ...base, provision: application.provision }),
+  'partial-disclosure': (base, { application, decision }) => (decision ? { ...base, items: decision.items, provision: application.provision } : 'decision'),
+  'non-disclosure': (base, { decision }) => (decision ? { ...base, items: decision.items } : 'decision'),
+  'already-public': (base, { decision }) => (decision ? { ...base, items: decision.items } : 'decision'),
+  'not-held': (base, sources) => {
+    const searched = searchOutcome(sources, 'not-held');
+    if (searched) return { ...base, search: { searchedOn: searched.searchedOn, places: searched.places, keywords: searched.keywords }, reason: searched.reason };
+    const item = sources.decision?.items.find((i) => i.searchRecord !== undefined);
     if (!item?.searchRecord || item.reason === undefined) return 'decision.items.searchRecord';
     const { searchedOn, locations, keywords } = item.searchRecord;
     return { ...base, search: { searchedOn, places: locations, keywords }, reason: item.reason };
   },
+  'requires-creation': (base, sources) => {
+    const searched = searchOutcome(sources, 'requires-creation');
+    if (!searched) return 'outcomeAct.record-search';
+    return { ...base, search: { searchedOn: searched.searchedOn, places: searched.places, keywords: searched.keywords }, reason: searched.reason };
+  },
+  'unclear-after-correction': (base, sources) => {
+    const finding = payloadOf([sources.outcomeAct], 'record-completeness-finding');
+    if (finding?.finding !== 'unclear-after-correction') return 'outcomeAct.record-completeness-finding';
+    // The finding is refused without a received correction, so the case recites both dates (historyFacts).
+    if (!base.correction) return 'clockEvents.correction-received';
+    return { ...base, correction: base.correction, reason: finding.reason };
+  },
+  'not-corrected': (base, sources) => {
+    const requested = sources.clockEvents.filter((e) => e.type === 'correction-requested').at(-1);
+    if (requested?.type !== 'correction-requested') return 'clockEvents.correction-requested';
+    if (requested.applicantDueOn === undefined) return 'clockEvents.correction-requested.applicantDueOn';
+    return { ...base, correctionNotice: { sentOn: requested.on, dueOn: requested.applicantDueOn } };
+  },
+  'special-access-regime': fromScope('special-access-regime', (base, { law, reason }) => ({ ...base, law, reason })),
+  'not-this-agency': fromScope('not-this-agency', (base, { responsibleAgency, reason }) => ({ ...base, responsibleAgency, reason })),
+  'petition-or-complaint': fromScope('petition-or-complaint', (base, { reason }) => ({ ...base, reason })),
+  publication: fromScope('publication', (base, { howToObtain }) => ({ ...base, howToObtain })),
+  'confirm-or-reissue': fromScope('confirm-or-reissue', (base, { reason }) => ({ ...base, reason })),
+  'other-handling': fromScope('other-handling', (base, { reason }) => ({ ...base, reason })),
+  'repeat-request': async (base, sources) => {
+    const scope = scopeDecision(sources, 'repeat-request');
+    if (!scope) return 'outcomeAct.decide-scope';
+    return { ...base, ...(await sources.earlierReply(scope.earlierCaseNumber)), reason: scope.reason };
+  },
+  'excessive-requests': (base, sources) => {
+    const scope = scopeDecision(sources, 'excessive-requests');
+    if (!scope) return 'outcomeAct.decide-scope';
+    const requested = payloadOf(sources.recitedActs, 'request-reasons');
+    if (!requested) return 'recitedActs.request-reasons.sentOn';
+    const received = payloadOf(sources.recitedActs, 'record-reasons-received');
+    return { ...base, reasonsRequestedOn: requested.sentOn, ...(received ? { reasonsReceivedOn: received.receivedOn } : {}), reason: scope.reason };
+  },
+  'fee-not-paid': (base, sources) => {
+    if (!payloadOf([sources.outcomeAct], 'record-fee-lapsed')) return 'outcomeAct.record-fee-lapsed';
+    const notice = payloadOf(sources.recitedActs, 'send-fee-notice');
+    if (!notice) return 'recitedActs.send-fee-notice';
+    return { ...base, feeNotice: { sentOn: notice.sentOn, amountYuan: notice.amountYuan, paymentDueOn: notice.paymentDueOn } };
+  },
+  withdrawn: (base, sources) => {
+    const withdrawal = payloadOf([sources.outcomeAct], 'record-withdrawal');
+    if (!withdrawal) return 'outcomeAct.record-withdrawal';
+    return { ...base, withdrawnOn: withdrawal.withdrawnOn, reason: withdrawal.reason };
+  },
 };
+
+/** The outcome act, where it is the act that settled `outcome` (a later act may have settled another since). */
+function outcomeActFor(input: ReplyLetterInput): RecordedActInput | undefined {
+  const act = input.outcomeAct;
+  if (!act || !isSupportedAction(act.action)) return undefined;
+  const payload = payloadOf([act], act.action);
+  return payload !== undefined && outcomeOf(act.action, payload) === input.outcome ? act : undefined;
+}
 
 export function createLetterActivities({ config, register, sendEmail }: LetterDeps) {
   /**
@@ -131,6 +249,14 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
     const stored = await register.readCase(caseNumber);
     if (!stored) throw new Error(`caseNumber: ${caseNumber} is not in the register`);
     return stored.application as Application;
+  };
+
+  /** The earlier case's signed reply: its dispatch (the day the reply was made) and number, where the register has them. */
+  const earlierReply = async (caseNumber: string): Promise<{ earlierRepliedOn?: IsoDate; earlierReplyNumber?: string }> => {
+    const earlier = await register.readCase(caseNumber);
+    const reply = earlier?.documents.filter((d) => d.document_id.includes('/reply/') && d.document_number !== null).at(-1);
+    const repliedOn = reply?.dispatched_on ?? earlier?.dispatched_on ?? null;
+    return { ...(repliedOn ? { earlierRepliedOn: repliedOn } : {}), ...(reply?.document_number ? { earlierReplyNumber: reply.document_number } : {}) };
   };
 
   /** Stores one format unless it is stored already (then the stored one stands). */
@@ -163,9 +289,11 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         };
       }
       const type = input.documentType as ReplyDocumentType;
-      const toFacts = REPLY_FACTS[type];
-      if (!toFacts) return { status: 'not-produced', reason: `documentType: no facts mapping for ${type} yet` };
+      const toFacts = REPLY_FACTS[type] as FactsMapper<ReplyDocumentType> | undefined;
+      if (!toFacts) return { status: 'not-produced', reason: `documentType: ${type} is not a reply document` };
       if (!isOutcome(input.outcome)) return { status: 'not-produced', reason: 'outcome: the case has no outcome' };
+      // The draft answered an outcome the case no longer has (e.g. withdrawn since): the template would refuse it.
+      if (OUTCOME_DEFINITIONS[input.outcome].replyDocument !== type) return { status: 'not-produced', reason: `outcome: ${input.outcome} is not answered by the ${type} reply` };
       if (!input.receivedOn) return { status: 'not-produced', reason: 'receivedOn: the case has no receipt date' };
       const agency = agencyOf(input.agencyCode);
       const application = await applicationOf(input.caseNumber);
@@ -180,7 +308,14 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         ...(input.decision?.remedy ? { remedyClause: input.decision.remedy.kind } : {}),
         ...historyFacts(input),
       };
-      const facts = toFacts(base, application, input.decision);
+      const facts = await toFacts(base, {
+        application,
+        decision: input.decision,
+        clockEvents: input.clockEvents,
+        outcomeAct: outcomeActFor(input),
+        recitedActs: input.recitedActs ?? [],
+        earlierReply,
+      });
       if (typeof facts === 'string') return { status: 'not-produced', reason: `${facts}: missing for the ${type} reply` };
       let letter;
       try {

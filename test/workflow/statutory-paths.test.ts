@@ -1,4 +1,10 @@
-import { caseViewQuery } from '../../workflows/request/messages';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLetterActivities, type ReplyLetterInput } from '../../activities/letters';
+import { OUTCOME_DEFINITIONS, type Outcome } from '../../domain/outcomes';
+import { caseViewQuery, type CaseView } from '../../workflows/request/messages';
 import { eventually, refusal, type RequestHarness, useRequestHarness } from '../helpers/request-harness';
 
 // Each final outcome reached by its lawful path, on the real time-skipping server, through to the archive and
@@ -11,6 +17,52 @@ beforeEach(() => {
 });
 
 const REACHED = new Set<string>();
+/** The reply document types whose signed letter was rendered and stored in these tests. */
+const PRODUCED = new Set<string>();
+
+/** What each outcome's reply says (its template's wording, and the facts its act recorded), in the stored PDF. */
+const KEY_PHRASES: Partial<Record<Outcome, string[]>> = {
+  'unclear-after-correction': ['补正后的申请内容仍不明确', '补正后仍无法确定所需信息', '二〇二六年十二月三日'],
+  'not-corrected': ['向您发出补正告知书', '视为放弃申请'],
+  'petition-or-complaint': ['属于信访、投诉、举报等活动', '实为投诉举报，已转信访渠道'],
+  publication: ['公开出版物', '可在市图书馆查阅或向出版社购买'],
+  'not-this-agency': ['不属于本机关负责公开', '负责公开该政府信息的行政机关为连云港市住房和城乡建设局'],
+  'special-access-regime': ['《不动产登记暂行条例》对信息的获取有特别规定', '不动产登记资料查询依照该条例办理'],
+  'confirm-or-reissue': ['确认或者重新出具', '要求对已获取的信息予以确认'],
+  'excessive-requests': ['明显超过合理范围', '二〇二六年十一月三十日要求', '二〇二六年十二月二日作出了说明'],
+  'other-handling': ['申请人死亡，无人承继申请'],
+  'repeat-request': ['不予重复处理', '已就相同内容作出答复'],
+  'not-held': ['未找到', '档案室、业务系统', '“规划条件”', '本机关未制作或获取该信息'],
+  'requires-creation': ['加工、分析', '档案室、业务系统', '需对多年数据进行统计分析'],
+};
+
+function pdfText(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gongkai-statutory-'));
+  try {
+    writeFileSync(join(dir, 'reply.pdf'), pdf);
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'reply.pdf'), '-'], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The signed reply is listed with its PDF and DOCX, and the stored PDF says what the outcome's reply says. */
+async function expectSignedReply(caseNumber: string, outcome: Outcome): Promise<void> {
+  let view: CaseView | undefined;
+  await eventually(async () => {
+    view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+    expect(view.documents.at(-1)?.formats).toHaveLength(2);
+  }, 30_000);
+  const reply = view!.documents.at(-1)!;
+  expect(reply.documentType).toBe(OUTCOME_DEFINITIONS[outcome].replyDocument);
+  // No reply of the case left without its letter (a reply whose facts the case lacks is listed without formats).
+  expect(view!.documents.filter((d) => d.documentId.includes('/reply/') && d.formats?.length !== 2)).toEqual([]);
+  const pdf = await h.register.readDocument(`${reply.documentId}.pdf`);
+  expect(pdf?.documentNumber).toBe(reply.documentNumber);
+  const text = pdfText(pdf!.content).replace(/\s+/g, '');
+  for (const phrase of ['政府信息公开申请答复书', ...(KEY_PHRASES[outcome] ?? ['(no key phrase for this outcome)'])]) expect(text).toContain(phrase);
+  PRODUCED.add(reply.documentType);
+}
 
 /** Assigns the case to zrzy.handler1; returns the case number. */
 async function assignedCase(overrides: Record<string, unknown> = {}): Promise<string> {
@@ -23,6 +75,7 @@ async function assignedCase(overrides: Record<string, unknown> = {}): Promise<st
 async function replyAndArchive(caseNumber: string, expected: { outcome: string; reportRow: string }): Promise<void> {
   await expect(h.replyAndArchive(caseNumber)).resolves.toBe('COMPLETED');
   await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: expected.outcome, report_row: expected.reportRow, stage: 'archived' }));
+  await expectSignedReply(caseNumber, expected.outcome as Outcome);
   REACHED.add(expected.outcome);
 }
 
@@ -143,8 +196,63 @@ test('withdrawal by the applicant before dispatch: 终止办理 (三.6.3), archi
   expect(view).toMatchObject({ stage: 'awaiting-archive', outcome: 'withdrawn' });
   await h.act(caseNumber, 'zrzy.handler1', 'archive-case');
   await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: 'withdrawn', report_row: '三.6.3', stage: 'archived' }));
+  expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents).toEqual([]);
   REACHED.add('withdrawn');
 }, 60_000);
+
+describe('replies the workflow does not draft in these paths, rendered by the letter activity from the acts', () => {
+  // A withdrawal closes the case without a draft, and the demo agencies keep the fee rule off: the activity is called
+  // as the workflow would call it, on a registered case, to show it recites the acts and invents nothing.
+  let letters: ReturnType<typeof createLetterActivities>;
+  let caseNumber: string;
+  let input: Omit<ReplyLetterInput, 'documentId' | 'documentType' | 'documentNumber' | 'outcome'>;
+  beforeAll(async () => {
+    h = harness();
+    letters = createLetterActivities({
+      config: h.config,
+      register: h.register,
+      sendEmail: () => Promise.reject(new Error('these replies are not emailed')),
+    });
+    caseNumber = await assignedCase();
+    const view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
+    input = { caseNumber, agencyCode: view.agencyCode, date: '2026-12-10', decision: null, receivedOn: view.receivedOn, replyDueExtended: null, clockEvents: [] };
+  });
+  const reply = (type: string, serial: number) => ({ documentId: `${caseNumber}/reply/${type}`, documentType: type, documentNumber: `连资规依复〔2026〕${9000 + serial}号`, outcome: type });
+  const storedText = async (documentId: string) => pdfText((await h.register.readDocument(`${documentId}.pdf`))!.content).replace(/\s+/g, '');
+
+  test('withdrawn: the date and reason of the record-withdrawal act', async () => {
+    const withdrawn = reply('withdrawn', 1);
+    const outcomeAct = { action: 'record-withdrawal', payload: { withdrawnOn: '2026-12-01', reason: '申请人书面撤回申请' } };
+    await expect(letters.produceReplyLetter({ ...input, ...withdrawn, outcomeAct })).resolves.toMatchObject({ status: 'produced', formats: [{ mediaType: 'application/pdf' }, {}] });
+    const text = await storedText(withdrawn.documentId);
+    for (const phrase of ['您于二〇二六年十二月一日撤回了该政府信息公开申请', '申请人书面撤回申请', '本机关终止办理该申请']) expect(text).toContain(phrase);
+    PRODUCED.add('withdrawn');
+  }, 60_000);
+
+  test('fee not paid: the fee notice act recited; without it the reply is not produced and names the missing act', async () => {
+    const feeNotPaid = reply('fee-not-paid', 2);
+    const outcomeAct = { action: 'record-fee-lapsed', payload: {} };
+    await expect(letters.produceReplyLetter({ ...input, ...feeNotPaid, outcomeAct })).resolves.toEqual({ status: 'not-produced', reason: expect.stringContaining('send-fee-notice') });
+    const recitedActs = [{ action: 'send-fee-notice', payload: { sentOn: '2026-12-01', amountYuan: 500, paymentDueOn: '2026-12-29' } }];
+    await expect(letters.produceReplyLetter({ ...input, ...feeNotPaid, outcomeAct, recitedActs })).resolves.toMatchObject({ status: 'produced' });
+    const text = await storedText(feeNotPaid.documentId);
+    for (const phrase of ['二〇二六年十二月一日向您发出收费通知书', '二〇二六年十二月二十九日前缴纳信息处理费人民币500.00元', '不再处理']) expect(text).toContain(phrase);
+    PRODUCED.add('fee-not-paid');
+  }, 60_000);
+
+  test('an act that did not settle the outcome is not recited: the reply names the act it lacks', async () => {
+    const publication = reply('publication', 3);
+    const outcomeAct = { action: 'decide-scope', payload: { decision: 'other-handling', reason: '其他处理' } };
+    await expect(letters.produceReplyLetter({ ...input, ...publication, outcomeAct })).resolves.toEqual({ status: 'not-produced', reason: expect.stringContaining('outcomeAct.decide-scope') });
+    expect(await h.register.readDocument(`${publication.documentId}.pdf`)).toBeUndefined();
+  }, 60_000);
+});
+
+test('every procedural outcome reached has its reply produced', () => {
+  const replies = [...REACHED].map((outcome) => OUTCOME_DEFINITIONS[outcome as Outcome].replyDocument);
+  expect(replies.filter((type) => !PRODUCED.has(type))).toEqual([]);
+  expect([...PRODUCED].sort()).toEqual([...new Set([...replies, 'fee-not-paid'])].sort());
+});
 
 test('the procedural outcomes above were each reached', () => {
   expect([...REACHED].sort()).toEqual(

@@ -12,7 +12,7 @@ import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } 
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
-import type { ActRequest, CarriedState, CaseView, DocumentFormat, PendingDelivery, RequestWorkflowInput, TimelineEntry } from './messages';
+import type { ActRequest, CarriedState, CaseView, DocumentFormat, PendingDelivery, RecordedAct, RequestWorkflowInput, TimelineEntry } from './messages';
 import { refuse } from './refuse';
 import { applyStatutoryPath, checkStatutoryPath, clockEventsFor } from './statutory-paths';
 import {
@@ -30,6 +30,9 @@ import {
 
 /** Acts whose checks changed after cases had taken them (see `apply`). */
 const DECISION_ACTIONS: unknown[] = ['conclude-disclosure-decision', 'sign-off-reply'];
+
+/** Acts whose dates and amounts a procedural reply recites besides the act that settled its outcome (Art. 35, Art. 42). */
+const RECITED_ACTIONS: readonly SupportedAction[] = ['request-reasons', 'record-reasons-received', 'send-fee-notice'];
 
 /** How many applied update ids a case remembers across continue-as-new. */
 const REMEMBERED_UPDATE_IDS = 500;
@@ -64,6 +67,10 @@ export class CaseFile {
   reasonsRequested: boolean;
   reasonsReasonable: boolean | null;
   fee: { paymentDueOn: IsoDate; paid: boolean } | null;
+  /** The act that settled a procedural outcome (`outcomeOf`): its payload holds the facts the reply states. */
+  outcomeAct: RecordedAct | null;
+  /** The latest act of each of RECITED_ACTIONS. */
+  recitedActs: RecordedAct[];
   /** Document numbers to allocate (at sign-off), drained by the main loop through an activity. */
   readonly pendingNumbers: { documentId: string; documentType: string }[] = [];
   /** Dispatches of numbered letters to deliver by email or record in the register, drained by the main loop. */
@@ -105,6 +112,8 @@ export class CaseFile {
     this.reasonsRequested = carried?.reasonsRequested ?? false;
     this.reasonsReasonable = carried?.reasonsReasonable ?? null;
     this.fee = carried?.fee ?? null;
+    this.outcomeAct = carried?.outcomeAct ?? null;
+    this.recitedActs = carried?.recitedActs ?? [];
     this.calendarReloadRequested = carried?.calendarReloadRequested ?? false;
     this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
     this.pendingDeliveries.push(...(carried?.pendingDeliveries ?? []));
@@ -287,7 +296,10 @@ export class CaseFile {
       default:
         break;
     }
-    this.outcome = outcomeOf(action, payload) ?? this.outcome;
+    const settled = outcomeOf(action, payload);
+    this.outcome = settled ?? this.outcome;
+    if (settled) this.outcomeAct = { action, payload };
+    if (RECITED_ACTIONS.includes(action)) this.recitedActs = [...this.recitedActs.filter((a) => a.action !== action), { action, payload }];
 
     this.timeline.push({ at, actorId: actor.userId, action, label: ACTION_LABELS[action], ...noteOf(payload) });
     this.appliedUpdateIds = [...this.appliedUpdateIds, updateId].filter(Boolean).slice(-REMEMBERED_UPDATE_IDS);
@@ -424,6 +436,8 @@ export class CaseFile {
       reasonsRequested: this.reasonsRequested,
       reasonsReasonable: this.reasonsReasonable,
       fee: this.fee,
+      outcomeAct: this.outcomeAct,
+      recitedActs: this.recitedActs,
       pendingNumbers: this.pendingNumbers,
       pendingDeliveries: this.pendingDeliveries,
       calendarReloadRequested: this.calendarReloadRequested,

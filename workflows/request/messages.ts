@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Application, ReceiptDate } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
+import type { ActionPayload, SupportedAction } from '../../domain/case-actions';
 import type { ClockEvent, ClockRules, Deadline, PauseInterval } from '../../domain/clock';
 import type { IsoDate } from '../../domain/dates';
 import type { ReminderPolicy } from '../../domain/gongkai-config';
@@ -105,6 +106,14 @@ export interface CarriedState {
   pendingDeliveries?: PendingDelivery[];
   calendarReloadRequested?: boolean;
   reminders?: CarriedReminders;
+  outcomeAct?: RecordedAct | null;
+  recitedActs?: RecordedAct[];
+}
+
+/** An applied act as its payload was validated: what a letter recites of it (reason, law, search record, dates…). */
+export interface RecordedAct {
+  action: SupportedAction;
+  payload: ActionPayload<SupportedAction>;
 }
 
 /** Which reminders of the current day have gone out, and those still being sent (sent again by the next run). */

@@ -298,6 +298,7 @@ export function applyStatutoryPath(file: CaseFile, action: SupportedAction, payl
       if (review.verdict === 'return' && review.returnTo !== 'drafting') {
         file.decision = null;
         file.outcome = null;
+        file.outcomeAct = null;
       }
       break;
     }

@@ -160,6 +160,8 @@ async function produceLetter(file: CaseFile, documentId: string, documentNumber:
     receivedOn: clock?.receivedOn ?? null,
     replyDueExtended: clock?.replyDueExtended ?? null,
     clockEvents: file.clockEvents,
+    outcomeAct: file.outcomeAct,
+    recitedActs: file.recitedActs,
   });
   if (result.status === 'produced') file.recordFormats(documentId, result.formats);
   else log.warn('reply letter not produced', { caseNumber: file.caseNumber, documentId, reason: result.reason });
