@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beijingDateOfMs } from '../../domain/dates';
 import type { ItemDecision } from '../../domain/minimisation';
 import { caseViewQuery, type CaseView } from '../../workflows/request/messages';
+import { pdfText } from '../helpers/pdf-text';
 import { eventually, exampleApplication, refusal, type RequestHarness, toDisclosureDecision, useRequestHarness } from '../helpers/request-harness';
 
 // 当不当 to delivery on the real time-skipping server: the signed reply is numbered, rendered (PDF, DOCX), stored in
@@ -53,15 +50,6 @@ async function signedPartialDisclosure(contact: Record<string, unknown>): Promis
   return { caseNumber, view: view! };
 }
 
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gongkai-letter-'));
-  try {
-    writeFileSync(join(dir, 'reply.pdf'), pdf);
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'reply.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const today = async (): Promise<string> => beijingDateOfMs(await h.env.currentTimeMs());
 

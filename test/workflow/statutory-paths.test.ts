@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLetterActivities, type ReplyLetterInput } from '../../activities/letters';
 import { OUTCOME_DEFINITIONS, type Outcome } from '../../domain/outcomes';
 import { caseViewQuery, type CaseView } from '../../workflows/request/messages';
+import { pdfText } from '../helpers/pdf-text';
 import { eventually, refusal, type RequestHarness, useRequestHarness } from '../helpers/request-harness';
 
 // Each final outcome reached by its lawful path, on the real time-skipping server, through to the archive and
@@ -36,15 +33,6 @@ const KEY_PHRASES: Partial<Record<Outcome, string[]>> = {
   'requires-creation': ['加工、分析', '档案室、业务系统', '需对多年数据进行统计分析'],
 };
 
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gongkai-statutory-'));
-  try {
-    writeFileSync(join(dir, 'reply.pdf'), pdf);
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'reply.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The signed reply is listed with its PDF and DOCX, and the stored PDF says what the outcome's reply says. */
 async function expectSignedReply(caseNumber: string, outcome: Outcome): Promise<void> {
