@@ -13,7 +13,8 @@ import {
   TextRun,
 } from 'docx';
 import PDFDocument from 'pdfkit';
-import type { LetterDocument } from '../domain/letters';
+import { beijingTimeOnMs } from '../domain/dates';
+import { isoDateOfWrittenDate, type LetterDocument } from '../domain/letters';
 
 // Lays a LetterDocument out as a 公文 on A4 by GB/T 9704—2012《党政机关公文格式》: §5.2.1 天头 37 mm, 订口 28 mm, 版心
 // 156 mm × 225 mm (so right 26 mm, bottom 35 mm); §5.2.2 三号仿宋; §5.2.3 22 lines of 28 characters filling the 版心;
@@ -101,35 +102,14 @@ export function assertLetterComplete(letter: LetterDocument): void {
   if (bodyParagraphs(letter).length === 0) throw new Error('letter has no body: recital, decision and the rest are all empty');
 }
 
-const CHINESE_DIGITS: Record<string, number> = {
-  〇: 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
-};
-
-/** `二十八` → 28, `十一` → 11, `九` → 9, `28` → 28; null for anything else. */
-function smallNumber(text: string): number | null {
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  const digit = (c: string) => (c.length === 1 ? (CHINESE_DIGITS[c] ?? null) : null);
-  const ten = text.indexOf('十');
-  if (ten < 0) return digit(text);
-  const tens = ten === 0 ? 1 : digit(text.slice(0, ten));
-  const units = ten === text.length - 1 ? 0 : digit(text.slice(ten + 1));
-  return tens == null || units == null ? null : tens * 10 + units;
-}
-
 /**
  * The instant of the letter's 成文日期 (midnight, Beijing time), from `二〇二六年十一月二十八日` or `2026年11月28日`. Both
  * formats stamp their files with it instead of the clock, so rendering a letter again gives the same bytes.
  */
 export function letterDateInstant(letter: Pick<LetterDocument, 'date'>): Date {
-  const match = /^\s*([〇零一二三四五六七八九]{4}|\d{4})年(.{1,3})月(.{1,3})日\s*$/u.exec(letter.date);
-  const yearDigits = match?.[1] == null ? null : [...match[1]].map((c) => (/\d/.test(c) ? c : CHINESE_DIGITS[c])).join('');
-  const year = yearDigits == null ? null : Number(yearDigits);
-  const month = match?.[2] == null ? null : smallNumber(match[2]);
-  const day = match?.[3] == null ? null : smallNumber(match[3]);
-  if (year == null || month == null || day == null || month < 1 || month > 12 || day < 1 || day > 31) {
-    throw new Error('letter.date is not a date written out as 二〇二六年十一月二十八日');
-  }
-  return new Date(Date.UTC(year, month - 1, day) - 8 * 3_600_000);
+  const date = isoDateOfWrittenDate(letter.date);
+  if (date === undefined) throw new Error('letter.date is not a date written out as 二〇二六年十一月二十八日');
+  return new Date(beijingTimeOnMs(date, '00:00'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------- DOCX

@@ -6,9 +6,9 @@ import { beijingDateOfMs } from '../domain/dates';
 import type { Register } from '../register';
 import { BatchStillRunningError, signalOpenCases, type StartedBatch, waitForBatch } from '../workers/calendar-broadcast';
 import { readHolidayNotice, readHolidayNotices } from '../workers/calendar-files';
-import { connectClient } from '../workers/connection';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
+import { withSession } from './session';
 
 // Holiday notices (国务院办公厅关于YYYY年部分节假日安排的通知): the shipped ones in config/calendar, and those an
 // operator loads into the register when the State Council publishes next year's, before an upgrade ships it.
@@ -113,38 +113,27 @@ const loadCommand = new Command('load')
   .option('--wait <seconds>', 'how long to wait for the open cases to be signalled (0: do not wait)', parseWaitSeconds, 120)
   .action(async (file, opts) => {
     const notice = readHolidayNotice(file); // refuses a bad file, naming the field, before anything is stored
-    const config = loadConfig();
-    const register = await openConfiguredRegister(config);
-    try {
-      const client = await connectClient(config).catch((err: unknown) => {
-        throw new Error(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}): is it running (npm start)?`);
+    await withSession(async ({ config, client, register }) => {
+      const deps = { client, register, namespace: config.temporal.namespace, shippedNotices: () => readHolidayNotices() };
+      const result = await loadHolidayNotice(deps, notice, opts.by);
+      console.log(
+        result.stored
+          ? `stored the ${result.year} holiday notice${result.replacesShipped ? ' (it replaces the shipped one)' : ''}`
+          : `the ${result.year} holiday notice is already loaded with this content: nothing stored`,
+      );
+      console.log(`calendar version: ${result.calendarVersion}`);
+      console.log(`batch job: ${result.batch.jobId}${result.batch.started ? '' : ' (started by an earlier load of this calendar)'}`);
+      if (opts.wait === 0) return;
+      const progress = await waitForBatch(client, { jobId: result.batch.jobId, namespace: config.temporal.namespace, timeoutMs: opts.wait * 1000 }).catch((err: unknown) => {
+        if (!(err instanceof BatchStillRunningError)) throw err;
+        console.error(`gongkai: ${err.message}`);
+        return undefined;
       });
-      try {
-        const deps = { client, register, namespace: config.temporal.namespace, shippedNotices: () => readHolidayNotices() };
-        const result = await loadHolidayNotice(deps, notice, opts.by);
-        console.log(
-          result.stored
-            ? `stored the ${result.year} holiday notice${result.replacesShipped ? ' (it replaces the shipped one)' : ''}`
-            : `the ${result.year} holiday notice is already loaded with this content: nothing stored`,
-        );
-        console.log(`calendar version: ${result.calendarVersion}`);
-        console.log(`batch job: ${result.batch.jobId}${result.batch.started ? '' : ' (started by an earlier load of this calendar)'}`);
-        if (opts.wait === 0) return;
-        const progress = await waitForBatch(client, { jobId: result.batch.jobId, namespace: config.temporal.namespace, timeoutMs: opts.wait * 1000 }).catch((err: unknown) => {
-          if (!(err instanceof BatchStillRunningError)) throw err;
-          console.error(`gongkai: ${err.message}`);
-          return undefined;
-        });
-        if (!progress) return;
-        console.log(`${progress.completed} open case(s) signalled to recompute their deadlines`);
-        if (progress.failed) console.error(`gongkai: ${progress.failed} case(s) not reached (closed, or continued as new, meanwhile): load the file again to reach them`);
-        if (progress.state === 'failed') throw new Error(`batch ${progress.jobId} failed: see \`temporal batch describe --job-id ${progress.jobId}\`, then load the file again`);
-      } finally {
-        await client.connection.close();
-      }
-    } finally {
-      await register.close();
-    }
+      if (!progress) return;
+      console.log(`${progress.completed} open case(s) signalled to recompute their deadlines`);
+      if (progress.failed) console.error(`gongkai: ${progress.failed} case(s) not reached (closed, or continued as new, meanwhile): load the file again to reach them`);
+      if (progress.state === 'failed') throw new Error(`batch ${progress.jobId} failed: see \`temporal batch describe --job-id ${progress.jobId}\`, then load the file again`);
+    });
   });
 
 const listCommand = new Command('list')

@@ -6,42 +6,16 @@ import { temporal } from '@temporalio/proto';
 import { effectiveCalendar, holidayNoticeSchema, nthWorkingDayAfter } from '../domain/calendar';
 import { beijingDateOf, endOfBeijingDayMs, type IsoDate } from '../domain/dates';
 import { InvalidInputError } from '../domain/validation';
-import type { Register } from '../register';
 import { readHolidayNotices } from '../workers/calendar-files';
 import { actOnCase, actorFor, resolvePayload } from '../workers/case-client';
-import { connectClient } from '../workers/connection';
 import { submitApplication } from '../workers/intake';
-import { loadConfig, type LoadedConfig } from '../workers/load-config';
-import { openConfiguredRegister } from '../workers/open-register';
 import { caseViewQuery, type CaseView, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
+import { type Session, withSession } from './session';
 
 // Case commands against a running Temporal server: an operator's tool inside the trust boundary.
 
 /** How long the CLI waits for a worker to answer an act or a query. */
 const ANSWER_TIMEOUT_MS = 30_000;
-
-interface Session {
-  config: LoadedConfig;
-  client: Client;
-  register: Register;
-}
-
-async function withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const register = await openConfiguredRegister(config);
-  try {
-    const client = await connectClient(config).catch((err: unknown) => {
-      throw new Error(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}): is it running (npm start)?`);
-    });
-    try {
-      return await work({ config, client, register });
-    } finally {
-      await client.connection.close();
-    }
-  } finally {
-    await register.close();
-  }
-}
 
 function readJsonFile(path: string, option: string): unknown {
   try {

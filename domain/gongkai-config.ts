@@ -442,25 +442,22 @@ export function withoutCommentKeys(value: unknown): unknown {
   );
 }
 
+/** The schema beneath its defaults and optionals. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+  let inner = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) inner = inner.unwrap();
+  return inner;
+}
+
 /** The schema's object shape beneath defaults and optionals, or undefined when it is no object. */
 function objectShapeOf(schema: z.core.$ZodType): Readonly<Record<string, z.core.$ZodType>> | undefined {
-  let inner = schema;
-  for (;;) {
-    if (inner instanceof z.ZodObject) return inner.shape;
-    if (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) {
-      inner = inner.unwrap();
-    } else return undefined;
-  }
+  const inner = unwrapped(schema);
+  return inner instanceof z.ZodObject ? inner.shape : undefined;
 }
 
 function elementOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
-  let inner = schema;
-  for (;;) {
-    if (inner instanceof z.ZodArray) return inner.element;
-    if (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) {
-      inner = inner.unwrap();
-    } else return undefined;
-  }
+  const inner = unwrapped(schema);
+  return inner instanceof z.ZodArray ? inner.element : undefined;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

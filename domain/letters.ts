@@ -96,6 +96,29 @@ export function chineseDate(date: IsoDate): string {
   return `${yearText}年${chineseCount(Number(month))}月${chineseCount(Number(day))}日`;
 }
 
+/** `二十八` → 28, `十一` → 11, `九` → 9, `28` → 28; undefined for anything else. */
+function smallNumberOf(text: string): number | undefined {
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const digitOf = (c: string): number | undefined => (c === '零' ? 0 : c.length === 1 && DIGITS.includes(c as never) ? DIGITS.indexOf(c as (typeof DIGITS)[number]) : undefined);
+  const ten = text.indexOf('十');
+  if (ten < 0) return digitOf(text);
+  const tens = ten === 0 ? 1 : digitOf(text.slice(0, ten));
+  const units = ten === text.length - 1 ? 0 : digitOf(text.slice(ten + 1));
+  return tens === undefined || units === undefined ? undefined : tens * 10 + units;
+}
+
+/** The inverse of chineseDate: `二〇二六年十一月二十八日` (or `2026年11月28日`) → `2026-11-28`; undefined if it is none. */
+export function isoDateOfWrittenDate(text: string): IsoDate | undefined {
+  const match = /^\s*([〇零一二三四五六七八九]{4}|\d{4})年(.{1,3})月(.{1,3})日\s*$/u.exec(text);
+  if (!match) return undefined;
+  const year = [...match[1]!].map((c) => (/\d/.test(c) ? c : String(c === '零' ? 0 : DIGITS.indexOf(c as (typeof DIGITS)[number])))).join('');
+  const month = smallNumberOf(match[2]!);
+  const day = smallNumberOf(match[3]!);
+  if (month === undefined || day === undefined) return undefined;
+  const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return isIsoDate(date) ? date : undefined;
+}
+
 /** A date as chineseDate writes it, for checking contexts that carry dates already written out. */
 export const CHINESE_DATE_PATTERN = /^[〇一二三四五六七八九]{4}年(?:十[一二]?|[一二三四五六七八九])月(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])日$/;
 

@@ -9,6 +9,7 @@ import {
   CHINESE_DATE_PATTERN,
   chineseCount,
   chineseDate,
+  isoDateOfWrittenDate,
   formatCitation,
   formatCitations,
   isReplyLetterType,
@@ -685,4 +686,12 @@ describe('an agency’s own templates', () => {
       /other-handling\.hbs, section decision: .*unknown helper upper/,
     );
   });
+});
+
+test('a date written out reads back as the date chineseDate wrote; anything else is no date', () => {
+  expect(isoDateOfWrittenDate('二〇二六年十一月二十八日')).toBe('2026-11-28');
+  expect(isoDateOfWrittenDate('二〇二七年一月十日')).toBe('2027-01-10');
+  expect(isoDateOfWrittenDate('2026年3月5日')).toBe('2026-03-05');
+  for (const date of ['2026-01-01', '2026-02-28', '2026-12-31', '2030-10-31']) expect(isoDateOfWrittenDate(chineseDate(date))).toBe(date);
+  for (const text of ['二〇二六年二月三十日', '二〇二六年十三月一日', '二〇二六年一月十十日', '2026-11-28']) expect(isoDateOfWrittenDate(text)).toBeUndefined();
 });

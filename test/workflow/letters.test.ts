@@ -31,17 +31,20 @@ const partialDisclosure: ItemDecision = {
   reEvaluateOn: '2027-12-31',
 };
 
+/** From the disclosure decision to the signed 部分公开 reply. */
+const TO_SIGNED_PARTIAL_DISCLOSURE: [string, string, unknown?][] = [
+  ['zrzy.handler1', 'record-item-decision', { item: partialDisclosure }],
+  ['zrzy.handler1', 'conclude-disclosure-decision', { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } }],
+  ['zrzy.handler1', 'draft-reply'],
+  ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
+  ['zrzy.head', 'sign-off-reply'],
+];
+
 /** A 部分公开 case of the example applicant (with `contact`), signed off; returns the case view once the letter is listed. */
 async function signedPartialDisclosure(contact: Record<string, unknown>): Promise<{ caseNumber: string; view: CaseView }> {
   const caseNumber = await h.newCase({ contact });
   await toDisclosureDecision(h, caseNumber);
-  await h.acts(caseNumber, [
-    ['zrzy.handler1', 'record-item-decision', { item: partialDisclosure }],
-    ['zrzy.handler1', 'conclude-disclosure-decision', { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } }],
-    ['zrzy.handler1', 'draft-reply'],
-    ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
-    ['zrzy.head', 'sign-off-reply'],
-  ]);
+  await h.acts(caseNumber, TO_SIGNED_PARTIAL_DISCLOSURE);
   let view: CaseView | undefined;
   await eventually(async () => {
     view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
@@ -115,11 +118,7 @@ test('dispatched and archived right after sign-off: the reply is still numbered,
   const dispatchedOn = await today();
   // No waiting between the acts: the main loop is still writing earlier register events when they arrive.
   await h.acts(caseNumber, [
-    ['zrzy.handler1', 'record-item-decision', { item: partialDisclosure }],
-    ['zrzy.handler1', 'conclude-disclosure-decision', { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: '2026-11-27' } }],
-    ['zrzy.handler1', 'draft-reply'],
-    ['zrzy.reviewer', 'review-reply', { verdict: 'approve' }],
-    ['zrzy.head', 'sign-off-reply'],
+    ...TO_SIGNED_PARTIAL_DISCLOSURE,
     ['zrzy.handler1', 'record-dispatch', { dispatchedOn, method: 'email' }],
     ['zrzy.handler1', 'archive-case'],
   ]);
