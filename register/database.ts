@@ -27,12 +27,31 @@ export function openRegisterDb(settings: RegisterDbSettings): RegisterDb {
     return { db: new Kysely<RegisterDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   mkdirSync(dirname(settings.sqliteFile), { recursive: true });
-  const database = new SQLite(settings.sqliteFile);
-  database.pragma('journal_mode = WAL');
+  const database = new SQLite(settings.sqliteFile, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  switchToWal(database);
   database.pragma('synchronous = NORMAL');
-  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   return { db: new Kysely<RegisterDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+}
+
+/**
+ * Puts the file in WAL mode. The switch needs an exclusive lock, and SQLite answers SQLITE_BUSY at once —
+ * without waiting on the busy handler — when another process holds the file, e.g. two processes opening a
+ * fresh register together. WAL mode is persistent, so whoever wins, the file ends in WAL: on BUSY, read the
+ * mode back, and only if it is still not WAL wait a moment and try again, for as long as the busy timeout.
+ */
+function switchToWal(database: SQLite.Database): void {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      if (database.pragma('journal_mode', { simple: true }) === 'wal') return;
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
 
 /**
