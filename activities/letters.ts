@@ -2,10 +2,11 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Application } from '../domain/application';
 import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, type SupportedAction } from '../domain/case-actions';
+import { type LetterDocument, LETTER_TYPES, type NoticeLetterType } from '../domain/letters';
 import type { ClockEvent } from '../domain/clock';
 import type { IsoDate } from '../domain/dates';
 import type { AgencyConfig } from '../domain/gongkai-config';
-import type { DisclosureDecision } from '../domain/minimisation';
+import type { DisclosureDecision, ItemDecision } from '../domain/minimisation';
 import { isOutcome, OUTCOME_DEFINITIONS, type ReplyDocumentType } from '../domain/outcomes';
 import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
@@ -55,14 +56,37 @@ export interface RecordedActInput {
   payload: unknown;
 }
 
-export type ReplyLetterResult = { status: 'produced'; formats: StoredFormat[] } | { status: 'not-produced'; reason: string };
+export type LetterResult = { status: 'produced'; formats: StoredFormat[] } | { status: 'not-produced'; reason: string };
+
+/** A procedural letter: the act that issued it and what of the case it states (no personal data: the application comes from the register). */
+export interface NoticeLetterInput {
+  caseNumber: string;
+  agencyCode: string;
+  /** `<case>/<type>/<n>`; its number, or null for the receipt (not numbered). */
+  documentId: string;
+  documentType: string;
+  documentNumber: string | null;
+  /** The day the letter bears: the act's date, or the receipt's day of issue. */
+  date: IsoDate;
+  receivedOn: IsoDate | null;
+  /** The act that issued it; absent for the receipt. */
+  act?: RecordedActInput;
+  /** For the notice of disclosure despite objection: the consultation's letter and the consultee's answer. */
+  consultation?: RecordedActInput;
+  opinion?: RecordedActInput;
+  /** The reply deadline the receipt states, or the extended one the extension notice states. */
+  dueOn?: IsoDate;
+}
 
 export interface DeliverLetterInput {
   caseNumber: string;
   agencyCode: string;
   documentId: string;
-  documentNumber: string;
+  /** Null for the receipt (not numbered). */
+  documentNumber: string | null;
   dispatchedOn: IsoDate;
+  /** The dispatch's place among this letter's dispatches: after a failed delivery, 2 and on (its own email key). */
+  attempt?: number;
 }
 
 export interface RecordLetterDeliveryInput {
@@ -83,9 +107,12 @@ const LISTED_FORMATS: readonly Extension[] = ['pdf', 'docx'];
 
 export const formatDocumentId = (documentId: string, extension: Extension): string => `${documentId}.${extension}`;
 
+/** What a stored letter is filed under: its case, id, type and number (null for the receipt). */
+type LetterIdentity = Pick<NoticeLetterInput, 'caseNumber' | 'documentId' | 'documentType' | 'documentNumber'>;
+
 export interface LetterDeps {
   config: { agencies: readonly Pick<AgencyConfig, 'code' | 'name' | 'remedy' | 'outcomeRules' | 'deliveryAttachDocx'>[] };
-  register: Pick<Register, 'storeDocument' | 'readDocument' | 'recordDelivery' | 'readCase'>;
+  register: Pick<Register, 'storeDocument' | 'readDocument' | 'recordDelivery' | 'recordDeliveryFailed' | 'readCase'>;
   sendEmail: (email: OutgoingEmail) => Promise<SendOutcome>;
 }
 
@@ -143,13 +170,32 @@ function searchOutcome<R extends ProceduralSearch['result']>(sources: FactSource
   return search?.result === result ? (search as Extract<ProceduralSearch, { result: R }>) : undefined;
 }
 
-/** A reply answering only from its 该不该 decision's reason (the facts named by `extra` too). */
+/** The disclosure decision's item answering with `outcome` and the reason told to the applicant (Arts. 36(3)–(7), 38, 39). */
+function itemAnswering(sources: FactSources, outcome: string): (ItemDecision & { reason: string }) | undefined {
+  const item = sources.decision?.items.find((i) => i.outcome === outcome && i.reason !== undefined);
+  return item as (ItemDecision & { reason: string }) | undefined;
+}
+
+/**
+ * A reply answering from its 该不该 decision — or, where the disclosure decision reached the outcome for an item
+ * instead, from that item's reason (`fromItem`, for replies whose facts an item decision holds).
+ */
 const fromScope =
-  <D extends ScopeDecision, T extends ReplyDocumentType>(decision: D, facts: (base: ReplyFacts, scope: Extract<ActionPayload<'decide-scope'>, { decision: D }>) => LetterFactsByType[T]): FactsMapper<T> =>
+  <D extends ScopeDecision, T extends ReplyDocumentType>(
+    decision: D,
+    facts: (base: ReplyFacts, scope: Extract<ActionPayload<'decide-scope'>, { decision: D }>) => LetterFactsByType[T],
+    fromItem?: (base: ReplyFacts, item: ItemDecision & { reason: string }) => LetterFactsByType[T],
+  ): FactsMapper<T> =>
   (base, sources) => {
     const scope = scopeDecision(sources, decision);
-    return scope ? facts(base, scope) : 'outcomeAct.decide-scope';
+    if (scope) return facts(base, scope);
+    const item = fromItem ? itemAnswering(sources, decision) : undefined;
+    return item && fromItem ? fromItem(base, item) : 'outcomeAct.decide-scope';
   };
+
+/** The reply stating only a reason: from the 该不该 decision, or from an item decided so. */
+const reasonOnly = <D extends 'petition-or-complaint' | 'confirm-or-reissue' | 'other-handling'>(decision: D): FactsMapper<D> =>
+  fromScope<D, D>(decision, (base, scope) => ({ ...base, reason: (scope as { reason: string }).reason }), (base, { reason }) => ({ ...base, reason }));
 
 /**
  * Each reply's facts from the case: the disclosure decision, or the act that settled a procedural outcome and the
@@ -171,8 +217,11 @@ const REPLY_FACTS: { [T in ReplyDocumentType]: FactsMapper<T> } = {
   },
   'requires-creation': (base, sources) => {
     const searched = searchOutcome(sources, 'requires-creation');
-    if (!searched) return 'outcomeAct.record-search';
-    return { ...base, search: { searchedOn: searched.searchedOn, places: searched.places, keywords: searched.keywords }, reason: searched.reason };
+    if (searched) return { ...base, search: { searchedOn: searched.searchedOn, places: searched.places, keywords: searched.keywords }, reason: searched.reason };
+    const item = itemAnswering(sources, 'requires-creation');
+    if (!item?.searchRecord) return 'outcomeAct.record-search';
+    const { searchedOn, locations, keywords } = item.searchRecord;
+    return { ...base, search: { searchedOn, places: locations, keywords }, reason: item.creationFinding?.reason ?? item.reason };
   },
   'unclear-after-correction': (base, sources) => {
     const finding = payloadOf([sources.outcomeAct], 'record-completeness-finding');
@@ -188,11 +237,11 @@ const REPLY_FACTS: { [T in ReplyDocumentType]: FactsMapper<T> } = {
     return { ...base, correctionNotice: { sentOn: requested.on, dueOn: requested.applicantDueOn } };
   },
   'special-access-regime': fromScope('special-access-regime', (base, { law, reason }) => ({ ...base, law, reason })),
-  'not-this-agency': fromScope('not-this-agency', (base, { responsibleAgency, reason }) => ({ ...base, responsibleAgency, reason })),
-  'petition-or-complaint': fromScope('petition-or-complaint', (base, { reason }) => ({ ...base, reason })),
+  'not-this-agency': fromScope('not-this-agency', (base, { responsibleAgency, reason }) => ({ ...base, responsibleAgency, reason }), (base, { reason }) => ({ ...base, reason })),
+  'petition-or-complaint': reasonOnly('petition-or-complaint'),
   publication: fromScope('publication', (base, { howToObtain }) => ({ ...base, howToObtain })),
-  'confirm-or-reissue': fromScope('confirm-or-reissue', (base, { reason }) => ({ ...base, reason })),
-  'other-handling': fromScope('other-handling', (base, { reason }) => ({ ...base, reason })),
+  'confirm-or-reissue': reasonOnly('confirm-or-reissue'),
+  'other-handling': reasonOnly('other-handling'),
   'repeat-request': async (base, sources) => {
     const scope = scopeDecision(sources, 'repeat-request');
     if (!scope) return 'outcomeAct.decide-scope';
@@ -216,6 +265,96 @@ const REPLY_FACTS: { [T in ReplyDocumentType]: FactsMapper<T> } = {
     const withdrawal = payloadOf([sources.outcomeAct], 'record-withdrawal');
     if (!withdrawal) return 'outcomeAct.record-withdrawal';
     return { ...base, withdrawnOn: withdrawal.withdrawnOn, reason: withdrawal.reason };
+  },
+};
+
+type NoticeFacts<T extends NoticeLetterType> = LetterFactsByType[T] | string;
+interface NoticeSources {
+  input: NoticeLetterInput;
+  application: Application;
+  /** Agency, number and date: what every letter has. */
+  header: { agency: ReplyFacts['agency']; documentNumber: string; date: IsoDate };
+  receivedOn: IsoDate;
+}
+
+/** The letter to the applicant: the header and the request as received. */
+const toApplicant = ({ header, application, receivedOn }: NoticeSources) => ({
+  ...header,
+  applicant: { type: application.applicant.type, name: application.applicant.name },
+  requestedItems: application.requestedItems,
+  receivedOn,
+});
+
+/** The consultee a consultation letter names, where the act named one (acts recorded before letters did not). */
+function consulteeOf(act: ActionPayload<'start-third-party-consultation'> | undefined): { type: Application['applicant']['type']; name: string } | string {
+  if (!act?.consulteeName) return 'act.consulteeName';
+  if (!act.consulteeType) return 'act.consulteeType';
+  return { type: act.consulteeType, name: act.consulteeName };
+}
+
+/** Each notice's facts from the act that issued it; a fact the act does not hold is named instead. */
+const NOTICE_FACTS: { [T in NoticeLetterType]: (sources: NoticeSources) => NoticeFacts<T> } = {
+  receipt: (sources) => {
+    if (!sources.input.dueOn) return 'dueOn';
+    return { ...toApplicant(sources), caseNumber: sources.input.caseNumber, channel: sources.application.channel.kind, replyDueOn: sources.input.dueOn };
+  },
+  'correction-notice': (sources) => {
+    const act = payloadOf([sources.input.act], 'request-correction');
+    return act ? { ...toApplicant(sources), itemsToCorrect: act.itemsToCorrect, dueOn: act.applicantDueOn } : 'act.request-correction';
+  },
+  'reasons-request': (sources) => {
+    const act = payloadOf([sources.input.act], 'request-reasons');
+    if (!act?.finding) return 'act.finding';
+    return { ...toApplicant(sources), finding: act.finding, ...(act.reasonsDueOn ? { reasonsDueOn: act.reasonsDueOn } : {}) };
+  },
+  'extension-notice': (sources) => {
+    const act = payloadOf([sources.input.act], 'approve-extension');
+    if (act?.decision !== 'approve') return 'act.approve-extension';
+    if (!sources.input.dueOn) return 'dueOn';
+    return { ...toApplicant(sources), reason: act.reason, workingDays: act.workingDays, approvedOn: act.approvedOn, dueOn: sources.input.dueOn };
+  },
+  'third-party-consultation': ({ input, header, receivedOn }) => {
+    const act = payloadOf([input.act], 'start-third-party-consultation');
+    const thirdParty = consulteeOf(act);
+    if (typeof thirdParty === 'string') return thirdParty;
+    if (!act?.interest) return 'act.interest';
+    return { ...header, thirdParty, receivedOn, about: act.about, interest: act.interest, ...(act.contact ? { contact: act.contact } : {}) };
+  },
+  'co-maker-consultation': ({ input, header, receivedOn }) => {
+    const act = payloadOf([input.act], 'start-co-maker-consultation');
+    if (!act?.consulteeName) return 'act.consulteeName';
+    return { ...header, coMakerAgency: act.consulteeName, receivedOn, about: act.about, ...(act.contact ? { contact: act.contact } : {}) };
+  },
+  'consultation-notice': (sources) => {
+    const kind = sources.input.act?.action === 'start-co-maker-consultation' ? 'co-maker' : 'third-party';
+    const act = payloadOf([sources.input.act], kind === 'co-maker' ? 'start-co-maker-consultation' : 'start-third-party-consultation');
+    return act ? { ...toApplicant(sources), consulted: kind, consultedOn: act.letterSentOn } : 'act.start-consultation';
+  },
+  'fee-notice': (sources) => {
+    const act = payloadOf([sources.input.act], 'send-fee-notice');
+    if (!act?.calculation) return 'act.calculation';
+    if (!act.paymentMethod) return 'act.paymentMethod';
+    return { ...toApplicant(sources), amountYuan: act.amountYuan, calculation: act.calculation, paymentMethod: act.paymentMethod, paymentDueOn: act.paymentDueOn };
+  },
+  'third-party-disclosure-notice': ({ input, header, receivedOn }) => {
+    const act = payloadOf([input.act], 'notify-third-party-of-disclosure');
+    if (!act?.disclosedContent) return 'act.disclosedContent';
+    const consultation = payloadOf([input.consultation], 'start-third-party-consultation');
+    if (!consultation) return 'consultation';
+    const thirdParty = consulteeOf(consultation);
+    if (typeof thirdParty === 'string') return `consultation.${thirdParty.slice('act.'.length)}`;
+    const opinion = payloadOf([input.opinion], 'record-third-party-opinion');
+    return {
+      ...header,
+      thirdParty,
+      receivedOn,
+      about: consultation.about,
+      consultedOn: consultation.letterSentOn,
+      ...(opinion?.opinion === 'objected' && opinion.answeredOn ? { objectedOn: opinion.answeredOn } : {}),
+      publicInterestReason: act.publicInterestReason,
+      disclosedContent: act.disclosedContent,
+      ...(act.disclosureFrom ? { disclosureFrom: act.disclosureFrom } : {}),
+    };
   },
 };
 
@@ -260,7 +399,7 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
   };
 
   /** Stores one format unless it is stored already (then the stored one stands). */
-  const store = async (input: ReplyLetterInput, extension: Extension, content: Buffer): Promise<StoredFormat> => {
+  const store = async (input: LetterIdentity, extension: Extension, content: Buffer): Promise<StoredFormat> => {
     const documentId = formatDocumentId(input.documentId, extension);
     const { sha256 } = await register.storeDocument({
       documentId,
@@ -275,19 +414,49 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
     return { documentId, mediaType: MEDIA_TYPES[extension], sha256, size: content.length };
   };
 
+  /** The letter's listed formats when all are stored already (a retried activity): they stand as stored. */
+  const storedFormats = async (input: LetterIdentity): Promise<LetterResult | undefined> => {
+    const stored = await Promise.all(LISTED_FORMATS.map((ext) => register.readDocument(formatDocumentId(input.documentId, ext))));
+    if (!stored.every((doc) => doc !== undefined)) return undefined;
+    return {
+      status: 'produced',
+      formats: stored.map((doc, i) => ({ documentId: formatDocumentId(input.documentId, LISTED_FORMATS[i]!), mediaType: doc!.mediaType, sha256: doc!.sha256, size: doc!.content.length })),
+    };
+  };
+
+  /** Renders the letter from its template (PDF, DOCX, plain text) and stores the three; the plain text first, the PDF of record last but one. */
+  const renderAndStore = async <T extends LetterDocument['letterType']>(input: LetterIdentity, type: T, facts: LetterFactsByType[T]): Promise<LetterResult> => {
+    let letter;
+    try {
+      letter = renderLetter(type, buildLetterContext(type, facts));
+    } catch (err) {
+      // Field names only: the facts' values may be personal data.
+      if (err instanceof InvalidInputError) return { status: 'not-produced', reason: err.problems.map((p) => p.field).join(', ') };
+      if (err instanceof TemplateError) return { status: 'not-produced', reason: err.message };
+      throw err;
+    }
+    let pdf: Buffer;
+    try {
+      pdf = await renderPdf(letter);
+    } catch (err) {
+      // No CJK font on this worker (fonts-noto-cjk not installed, or an agency font path wrong): an operator's fix,
+      // not the case's; the message names the file, never a value of the letter.
+      if (err instanceof Error && /font/i.test(err.message)) return { status: 'not-produced', reason: `font: ${err.message}` };
+      throw err;
+    }
+    const docx = await renderDocx(letter);
+    await store(input, 'txt', Buffer.from(letterText(letter), 'utf8'));
+    return { status: 'produced', formats: [await store(input, 'pdf', pdf), await store(input, 'docx', docx)] };
+  };
+
   return {
     /**
      * Renders the signed reply and stores it (PDF, DOCX, plain text). A reply whose facts the case does not hold, or
      * that its template refuses, is not produced (the reason names the field), so the case goes on without it.
      */
-    async produceReplyLetter(input: ReplyLetterInput): Promise<ReplyLetterResult> {
-      const stored = await Promise.all(LISTED_FORMATS.map((ext) => register.readDocument(formatDocumentId(input.documentId, ext))));
-      if (stored.every((doc) => doc !== undefined)) {
-        return {
-          status: 'produced',
-          formats: stored.map((doc, i) => ({ documentId: formatDocumentId(input.documentId, LISTED_FORMATS[i]!), mediaType: doc!.mediaType, sha256: doc!.sha256, size: doc!.content.length })),
-        };
-      }
+    async produceReplyLetter(input: ReplyLetterInput): Promise<LetterResult> {
+      const stored = await storedFormats(input);
+      if (stored) return stored;
       const type = input.documentType as ReplyDocumentType;
       const toFacts = REPLY_FACTS[type] as FactsMapper<ReplyDocumentType> | undefined;
       if (!toFacts) return { status: 'not-produced', reason: `documentType: ${type} is not a reply document` };
@@ -317,27 +486,30 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         earlierReply,
       });
       if (typeof facts === 'string') return { status: 'not-produced', reason: `${facts}: missing for the ${type} reply` };
-      let letter;
-      try {
-        letter = renderLetter(type, buildLetterContext(type, facts as never));
-      } catch (err) {
-        // Field names only: the facts' values may be personal data.
-        if (err instanceof InvalidInputError) return { status: 'not-produced', reason: err.problems.map((p) => p.field).join(', ') };
-        if (err instanceof TemplateError) return { status: 'not-produced', reason: err.message };
-        throw err;
-      }
-      let pdf: Buffer;
-      try {
-        pdf = await renderPdf(letter);
-      } catch (err) {
-        // No CJK font on this worker (fonts-noto-cjk not installed, or an agency font path wrong): an operator's fix,
-        // not the case's; the message names the file, never a value of the letter.
-        if (err instanceof Error && /font/i.test(err.message)) return { status: 'not-produced', reason: `font: ${err.message}` };
-        throw err;
-      }
-      const docx = await renderDocx(letter);
-      await store(input, 'txt', Buffer.from(letterText(letter), 'utf8'));
-      return { status: 'produced', formats: [await store(input, 'pdf', pdf), await store(input, 'docx', docx)] };
+      return renderAndStore(input, type, facts as LetterFactsByType[ReplyDocumentType]);
+    },
+
+    /**
+     * Renders and stores a procedural letter (PDF, DOCX, plain text): the receipt, or the notice an act issued. Like
+     * the reply, one whose facts the act does not hold is not produced, and the reason names the field.
+     */
+    async produceNoticeLetter(input: NoticeLetterInput): Promise<LetterResult> {
+      const stored = await storedFormats(input);
+      if (stored) return stored;
+      const type = input.documentType as NoticeLetterType;
+      const toFacts = NOTICE_FACTS[type] as ((sources: NoticeSources) => NoticeFacts<NoticeLetterType>) | undefined;
+      if (!toFacts || !LETTER_TYPES.includes(type)) return { status: 'not-produced', reason: `documentType: ${type} is not a procedural letter` };
+      if (!input.receivedOn) return { status: 'not-produced', reason: 'receivedOn: the case has no receipt date' };
+      const agency = agencyOf(input.agencyCode);
+      const application = await applicationOf(input.caseNumber);
+      const facts = toFacts({
+        input,
+        application,
+        header: { agency: { name: agency.name, remedy: agency.remedy, outcomeRules: agency.outcomeRules }, documentNumber: input.documentNumber ?? '', date: input.date },
+        receivedOn: input.receivedOn,
+      });
+      if (typeof facts === 'string') return { status: 'not-produced', reason: `${facts}: missing for the ${type} letter` };
+      return renderAndStore(input, type, facts);
     },
 
     /**
@@ -358,12 +530,12 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
       };
       const text = (await read('txt')).content.toString('utf8');
       const title = text.split('\n', 1)[0] ?? '';
-      const fileName = `${title}（${input.documentNumber}）`;
+      const fileName = input.documentNumber === null ? title : `${title}（${input.documentNumber}）`;
       const attachments = await Promise.all(extensions.map(async (ext) => ({ filename: `${fileName}.${ext}`, contentType: MEDIA_TYPES[ext], content: (await read(ext)).content })));
       const outcome = await sendEmail({
-        key: `${input.documentId}:delivery:email`,
+        key: `${input.documentId}:delivery:email${(input.attempt ?? 1) > 1 ? `:${input.attempt}` : ''}`,
         caseNumber: input.caseNumber,
-        kind: 'reply-delivery',
+        kind: input.documentId.includes('/reply/') ? 'reply-delivery' : 'notice-delivery',
         to,
         subject: fileName,
         text,
@@ -377,6 +549,14 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         await recordDelivery({ documentId: formatDocumentId(input.documentId, ext), dispatchedOn: input.dispatchedOn, method: 'email', deliveredOn: null });
       }
       return outcome;
+    },
+
+    /** The dispatch failed (bounced, returned): the register then takes the next dispatch in its place. */
+    async recordLetterDeliveryFailed(input: { documentId: string; failedOn: IsoDate }): Promise<void> {
+      for (const ext of LISTED_FORMATS) {
+        const documentId = formatDocumentId(input.documentId, ext);
+        if (await register.readDocument(documentId)) await register.recordDeliveryFailed({ documentId, failedOn: input.failedOn });
+      }
     },
 
     /** Post (交邮 date) and others: the dispatch as staff entered it; in person the 签收 date is also the delivery. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { APPLICANT_TYPES } from './application';
 import { instantSchema, isoDateSchema } from './dates';
+import { THIRD_PARTY_INTERESTS } from './exemptions';
 import { itemDecisionSchema } from './minimisation';
 import { OUTCOMES } from './outcomes';
 import { type Action, ROLES } from './roles';
@@ -15,8 +17,22 @@ const handler = z.strictObject({ userId, roles: z.array(z.enum(ROLES)).min(1), a
 const note = z.string().trim().min(1).max(2000);
 const shortText = z.string().trim().min(1).max(200);
 const consultationId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'consultationId: 1-40 of A-Z a-z 0-9 . _ -');
-/** A consultation letter (征求意见书), to a third party (Art. 32) or a co-maker agency (Art. 34). */
-const consultationLetter = z.strictObject({ consultationId, letterSentOn: isoDateSchema, consulteeReceivedOn: isoDateSchema.optional(), about: shortText });
+/**
+ * A consultation letter (征求意见书), to a third party (Art. 32) or a co-maker agency (Art. 34): whom it is
+ * addressed to, and for a third party which of its interests disclosure may harm. Those are optional here
+ * because cases consulted before letters were produced recorded none; LETTER_FIELDS_OF_ACT requires them now.
+ */
+const consultationLetter = z.strictObject({
+  consultationId,
+  letterSentOn: isoDateSchema,
+  consulteeReceivedOn: isoDateSchema.optional(),
+  about: shortText,
+  consulteeName: shortText.optional(),
+  consulteeType: z.enum(APPLICANT_TYPES).optional(),
+  interest: z.enum(THIRD_PARTY_INTERESTS).optional(),
+  /** The office's contact for the consultee's answer (联系人、电话). */
+  contact: shortText.optional(),
+});
 /** The consultee's receipt of the letter, its answer, or its silence once 15 working days have passed. */
 const consultationOpinion = z.strictObject({
   consultationId,
@@ -69,12 +85,25 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     z.strictObject({ decision: z.literal('other-handling'), reason: note }),
   ]),
   /** Art. 35: the number or frequency of requests is clearly beyond a reasonable range: ask for the reasons. */
-  'request-reasons': z.strictObject({ sentOn: isoDateSchema, note: note.optional() }),
+  'request-reasons': z.strictObject({
+    sentOn: isoDateSchema,
+    /** Why the number or frequency of requests is beyond a reasonable range: what the 说明理由告知书 states. */
+    finding: note.optional(),
+    reasonsDueOn: isoDateSchema.optional(),
+    note: note.optional(),
+  }),
   'record-reasons-received': z.strictObject({ receivedOn: isoDateSchema, reasonable: z.boolean(), note: note.optional() }),
   /** Art. 35: reasonable, but the reply cannot be made within the Art. 33 period: a later reply deadline. */
   'set-later-reply-deadline': z.strictObject({ setOn: isoDateSchema, due: isoDateSchema, reason: note }),
   /** Art. 42 (fee rule on): the fee notice; the clock pauses until payment (configurable). */
-  'send-fee-notice': z.strictObject({ sentOn: isoDateSchema, amountYuan: z.number().positive().max(1_000_000), paymentDueOn: isoDateSchema }),
+  'send-fee-notice': z.strictObject({
+    sentOn: isoDateSchema,
+    amountYuan: z.number().positive().max(1_000_000),
+    paymentDueOn: isoDateSchema,
+    /** How the amount was reached (the standard applied to the quantity), and how to pay: what the 收费通知书 states. */
+    calculation: note.optional(),
+    paymentMethod: shortText.optional(),
+  }),
   'record-fee-payment': z.strictObject({ paidOn: isoDateSchema }),
   /** Unpaid when the payment period ended: 不再处理 (row 三.6.2). */
   'record-fee-lapsed': z.strictObject({ note: note.optional() }),
@@ -113,7 +142,14 @@ export const ACTION_PAYLOAD_SCHEMAS = {
     ]),
   ),
   /** Art. 32: disclosing despite the third party's objection (public interest): the letter telling the third party. */
-  'notify-third-party-of-disclosure': z.strictObject({ consultationId, sentOn: isoDateSchema, publicInterestReason: note }),
+  'notify-third-party-of-disclosure': z.strictObject({
+    consultationId,
+    sentOn: isoDateSchema,
+    publicInterestReason: note,
+    /** What will be disclosed, and from when: what the 第三方告知书 states. */
+    disclosedContent: note.optional(),
+    disclosureFrom: isoDateSchema.optional(),
+  }),
   /** Art. 17(3): the agency cannot determine whether it may disclose: it refers the question. */
   'refer-for-determination': z.strictObject({ referralId: consultationId, referredTo: shortText, sentOn: isoDateSchema, question: note }),
   'record-referral-answer': z.strictObject({ referralId: consultationId, answeredOn: isoDateSchema, finding: note }),
@@ -163,6 +199,24 @@ export const SUPPORTED_ACTIONS = Object.keys(ACTION_PAYLOAD_SCHEMAS) as Supporte
 
 export function isSupportedAction(action: string): action is SupportedAction {
   return Object.hasOwn(ACTION_PAYLOAD_SCHEMAS, action);
+}
+
+/**
+ * Fields an act must carry for the letter it produces (domain/letters `noticesOf`) to be written: optional in the
+ * payload schemas only because acts recorded before letters were produced lack them.
+ */
+export const LETTER_FIELDS_OF_ACT: Partial<Record<SupportedAction, readonly string[]>> = {
+  'start-third-party-consultation': ['consulteeName', 'consulteeType', 'interest'],
+  'start-co-maker-consultation': ['consulteeName'],
+  'request-reasons': ['finding'],
+  'send-fee-notice': ['calculation', 'paymentMethod'],
+  'notify-third-party-of-disclosure': ['disclosedContent'],
+};
+
+/** The fields of LETTER_FIELDS_OF_ACT an act's payload leaves out (none for acts that produce no such letter). */
+export function missingLetterFields(action: SupportedAction, payload: unknown): string[] {
+  const given = (payload ?? {}) as Record<string, unknown>;
+  return (LETTER_FIELDS_OF_ACT[action] ?? []).filter((field) => given[field] === undefined);
 }
 
 /** The stage an action moves the case to, where it moves it at all (payload-dependent moves are resolved here too). */

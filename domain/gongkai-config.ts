@@ -56,8 +56,8 @@ export const PROCEDURAL_NOTICE_LABELS: Record<ProceduralNoticeType, string> = {
   'fee-notice': '政府信息公开申请收费通知书',
 };
 
-/** Keys of an agency's document-number formats: `default`, then any reply document or procedural notice. */
-export const NUMBERED_DOCUMENT_TYPES = ['default', ...REPLY_DOCUMENT_TYPES, ...PROCEDURAL_NOTICE_TYPES] as const;
+/** Keys of an agency's document-number formats: `default`, then any numbered letter (all but the receipt). */
+export const NUMBERED_DOCUMENT_TYPES = ['default', ...REPLY_DOCUMENT_TYPES, ...PROCEDURAL_NOTICE_TYPES, 'third-party-disclosure-notice'] as const;
 export type NumberedDocumentType = (typeof NUMBERED_DOCUMENT_TYPES)[number];
 
 /**

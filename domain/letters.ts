@@ -1,3 +1,4 @@
+import type { ActionPayload, SupportedAction } from './case-actions';
 import { type IsoDate, isIsoDate } from './dates';
 import { REGULATION_TITLE, type RegulationCitation } from './exemptions';
 import { PROCEDURAL_NOTICE_LABELS, PROCEDURAL_NOTICE_TYPES } from './gongkai-config';
@@ -14,6 +15,55 @@ export const OTHER_PROCEDURAL_TYPES = ['receipt', 'third-party-disclosure-notice
 /** Every document type a case can produce: procedural notices first, then one reply per reply document type. */
 export const LETTER_TYPES = [...OTHER_PROCEDURAL_TYPES, ...PROCEDURAL_NOTICE_TYPES, ...REPLY_DOCUMENT_TYPES] as const;
 export type LetterType = (typeof LETTER_TYPES)[number];
+
+/** The procedural letters: everything but the replies. */
+export type NoticeLetterType = Exclude<LetterType, ReplyDocumentType>;
+
+/** Whom a letter is addressed to: the applicant, or a consulted third party or co-maker agency. */
+export type LetterAddressee = 'applicant' | 'third-party' | 'co-maker';
+const ADDRESSEE_OF_NOTICE: Record<NoticeLetterType, LetterAddressee> = {
+  receipt: 'applicant',
+  'correction-notice': 'applicant',
+  'reasons-request': 'applicant',
+  'extension-notice': 'applicant',
+  'consultation-notice': 'applicant',
+  'fee-notice': 'applicant',
+  'third-party-consultation': 'third-party',
+  'third-party-disclosure-notice': 'third-party',
+  'co-maker-consultation': 'co-maker',
+};
+export const addresseeOf = (type: LetterType): LetterAddressee => (type in ADDRESSEE_OF_NOTICE ? ADDRESSEE_OF_NOTICE[type as NoticeLetterType] : 'applicant');
+
+/**
+ * The letters an act issues, in order (the receipt is issued when the receipt date is known, not by an act of
+ * this list). A consultation writes to the consultee and tells the applicant that the clock pauses (Art. 33(3)).
+ */
+export function noticesOf(action: SupportedAction, payload: unknown): NoticeLetterType[] {
+  switch (action) {
+    case 'request-correction':
+      return ['correction-notice'];
+    case 'request-reasons':
+      return ['reasons-request'];
+    case 'approve-extension':
+      return (payload as ActionPayload<'approve-extension'>).decision === 'approve' ? ['extension-notice'] : [];
+    case 'start-third-party-consultation':
+      return ['third-party-consultation', 'consultation-notice'];
+    case 'start-co-maker-consultation':
+      return ['co-maker-consultation', 'consultation-notice'];
+    case 'notify-third-party-of-disclosure':
+      return ['third-party-disclosure-notice'];
+    case 'send-fee-notice':
+      return ['fee-notice'];
+    default:
+      return [];
+  }
+}
+
+/** The date a notice of `noticesOf` bears: the day the act says it was sent (or the extension approved). */
+export function noticeDateOf(action: SupportedAction, payload: unknown): IsoDate | undefined {
+  const dates = payload as { sentOn?: IsoDate; letterSentOn?: IsoDate; approvedOn?: IsoDate };
+  return action === 'approve-extension' ? dates.approvedOn : (dates.sentOn ?? dates.letterSentOn);
+}
 
 /** A letter's elements, in the order they appear on the page. */
 export interface LetterDocument {

@@ -136,6 +136,13 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    // A letter whose delivery failed is dispatched again: the row keeps the latest dispatch, and when the one before failed.
+    name: '0002-delivery-failure',
+    async up(db) {
+      await db.schema.alterTable('gk_document').addColumn('delivery_failed_on', 'text').execute();
+    },
+  },
 ];
 
 /** Applies the migrations not yet applied; returns their names. */

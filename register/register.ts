@@ -264,17 +264,39 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
     /** Dispatch and proof of delivery (送达); the same values again are a no-op, different ones are refused. */
     async recordDelivery(input: { documentId: string; dispatchedOn: string; method: string; deliveredOn: string | null }): Promise<void> {
       await inWriteTransaction(store, async (trx) => {
-        const row = await trx.selectFrom('gk_document').select(['dispatched_on', 'delivery_method', 'delivered_on']).where('document_id', '=', input.documentId).executeTakeFirst();
+        const row = await trx.selectFrom('gk_document').select(['dispatched_on', 'delivery_method', 'delivered_on', 'delivery_failed_on']).where('document_id', '=', input.documentId).executeTakeFirst();
         if (!row) throw new RegisterError(`no document ${input.documentId}`);
+        // After a failed delivery, the next dispatch replaces it; otherwise one dispatch, recorded again only with the same dates.
+        const redispatch = row.delivery_failed_on !== null;
         const conflicts =
-          (row.dispatched_on !== null && row.dispatched_on !== input.dispatchedOn) ||
-          (row.delivered_on !== null && input.deliveredOn !== null && row.delivered_on !== input.deliveredOn);
+          !redispatch &&
+          ((row.dispatched_on !== null && row.dispatched_on !== input.dispatchedOn) ||
+            (row.delivered_on !== null && input.deliveredOn !== null && row.delivered_on !== input.deliveredOn));
         if (conflicts) throw new RegisterError(`document ${input.documentId} already has other delivery dates`);
         await trx
           .updateTable('gk_document')
-          .set({ dispatched_on: input.dispatchedOn, delivery_method: input.method, delivered_on: input.deliveredOn ?? row.delivered_on })
+          .set({
+            dispatched_on: input.dispatchedOn,
+            delivery_method: input.method,
+            delivered_on: redispatch ? input.deliveredOn : (input.deliveredOn ?? row.delivered_on),
+            ...(redispatch ? { delivery_failed_on: null } : {}),
+          })
           .where('document_id', '=', input.documentId)
           .execute();
+      });
+    },
+
+    /**
+     * The dispatch of a letter failed (bounced, returned by the post): a new dispatch may be recorded. Idempotent;
+     * false when the letter has no dispatch on record (an email rejected at once records none), so nothing failed here.
+     */
+    async recordDeliveryFailed(input: { documentId: string; failedOn: string }): Promise<boolean> {
+      return inWriteTransaction(store, async (trx) => {
+        const row = await trx.selectFrom('gk_document').select(['dispatched_on']).where('document_id', '=', input.documentId).executeTakeFirst();
+        if (!row) throw new RegisterError(`no document ${input.documentId}`);
+        if (row.dispatched_on === null) return false;
+        await trx.updateTable('gk_document').set({ delivery_failed_on: input.failedOn }).where('document_id', '=', input.documentId).execute();
+        return true;
       });
     },
 
@@ -300,7 +322,7 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
       const { sealed_application, sealed_case_file, ...fields } = row;
       const documents = await db
         .selectFrom('gk_document')
-        .select(['document_id', 'document_type', 'document_number', 'sha256', 'media_type', 'created_at', 'dispatched_on', 'delivery_method', 'delivered_on'])
+        .select(['document_id', 'document_type', 'document_number', 'sha256', 'media_type', 'created_at', 'dispatched_on', 'delivery_method', 'delivered_on', 'delivery_failed_on'])
         .where('case_number', '=', caseNumber)
         .orderBy('created_at')
         .execute();

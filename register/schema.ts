@@ -78,6 +78,8 @@ export interface DocumentTable {
   delivery_method: string | null;
   /** Proof of delivery: the day the applicant signed for it, or the post took it. */
   delivered_on: string | null;
+  /** The day the last dispatch was found to have failed (bounced, returned): a new dispatch may then be recorded. */
+  delivery_failed_on: string | null;
 }
 
 export interface EmailLedgerTable {

@@ -15,7 +15,8 @@ import { PROJECT_ROOT } from '../../workers/config';
 import { submitApplication } from '../../workers/intake';
 import { loadConfig, type LoadedConfig } from '../../workers/load-config';
 import { openConfiguredRegister } from '../../workers/open-register';
-import { WORKFLOWS_PATH } from '../../workers/worker';
+import { createMailTransport } from '../../workers/mail-transport';
+import { createActivities, WORKFLOWS_PATH } from '../../workers/worker';
 import { caseViewQuery, type CaseView } from '../../workflows/request/messages';
 import { gongkai, type StackEnv } from '../helpers/local-stack';
 import { exampleApplication, eventually } from '../helpers/request-harness';
@@ -54,7 +55,8 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
-    activities: createRequestActivities({ register, shippedNotices: shippedBefore2027 }),
+    // Every activity the worker runs (the cases issue their receipts), with the calendar shipped before 2027.
+    activities: { ...createActivities({ config, register, transport: createMailTransport(config.smtp) }), ...createRequestActivities({ register, shippedNotices: shippedBefore2027 }) },
     dataConverter: testDataConverter(),
   });
   running = worker.run();

@@ -167,6 +167,23 @@ describe.each(BACKENDS)('register on %s', (backend: Backend) => {
     ]);
   });
 
+  test('a failed delivery lets the next dispatch replace it, once', async () => {
+    const { caseNumber } = await register.registerCase(caseInput('LYG-ZFB', randomSubmissionId()));
+    const doc = { documentId: `${caseNumber}/reply/1.pdf`, caseNumber, documentType: 'reply', documentNumber: null, mediaType: 'application/pdf', content: Buffer.from('答复书'), createdAt: NOW };
+    await register.storeDocument(doc);
+    expect(await register.recordDeliveryFailed({ documentId: doc.documentId, failedOn: '2026-12-02' })).toBe(false); // nothing dispatched to fail
+    await register.recordDelivery({ documentId: doc.documentId, dispatchedOn: '2026-12-01', method: 'email', deliveredOn: null });
+    expect(await register.recordDeliveryFailed({ documentId: doc.documentId, failedOn: '2026-12-02' })).toBe(true);
+    expect(await register.recordDeliveryFailed({ documentId: doc.documentId, failedOn: '2026-12-02' })).toBe(true);
+    expect((await register.readCase(caseNumber))?.documents).toEqual([expect.objectContaining({ dispatched_on: '2026-12-01', delivery_method: 'email', delivery_failed_on: '2026-12-02' })]);
+
+    await register.recordDelivery({ documentId: doc.documentId, dispatchedOn: '2026-12-03', method: 'post', deliveredOn: null });
+    await register.recordDelivery({ documentId: doc.documentId, dispatchedOn: '2026-12-03', method: 'post', deliveredOn: null }); // retried: the same
+    expect((await register.readCase(caseNumber))?.documents).toEqual([expect.objectContaining({ dispatched_on: '2026-12-03', delivery_method: 'post', delivery_failed_on: null })]);
+    // The failure is settled by the new dispatch: a third one needs another failure first.
+    await expect(register.recordDelivery({ documentId: doc.documentId, dispatchedOn: '2026-12-04', method: 'post', deliveredOn: null })).rejects.toThrow('other delivery dates');
+  });
+
   test('email ledger: reserve, send once, never again; a permanent failure is not retried', async () => {
     const email = { key: `k-${randomSubmissionId()}`, caseNumber: null, kind: 'reply-due-5wd', recipient: 'handler@lyg.example.cn', messageId: '<x@gongkai>', at: NOW };
     expect(await register.reserveEmail(email)).toEqual({ decision: 'send', attempts: 1 });

@@ -115,7 +115,7 @@ describe('consultations pause the clock (Arts. 32, 34)', () => {
     const caseNumber = await atDecision();
     const before = (await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).replyDue;
     expect(before).toBe('2026-12-25');
-    await h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-1', letterSentOn: '2026-12-01', about: '附件中的个人信息' });
+    await h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-1', letterSentOn: '2026-12-01', about: '附件中的个人信息', consulteeName: '李某', consulteeType: 'natural-person', interest: 'personal-privacy' });
     expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).replyDue).toBeNull(); // no receipt date yet
     await h.act(caseNumber, 'zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-1', letterReceivedOn: '2026-12-02' });
     const view = await h.act(caseNumber, 'zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-1', answeredOn: '2026-12-04', opinion: 'objected' });
@@ -126,7 +126,7 @@ describe('consultations pause the clock (Arts. 32, 34)', () => {
 
   test('a silent co-maker: the pause ends on the 15th working day after its receipt (silence = consent)', async () => {
     const caseNumber = await atDecision();
-    await h.act(caseNumber, 'zrzy.handler1', 'start-co-maker-consultation', { consultationId: 'cm-1', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '共同制作的会议纪要' });
+    await h.act(caseNumber, 'zrzy.handler1', 'start-co-maker-consultation', { consultationId: 'cm-1', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '共同制作的会议纪要', consulteeName: '连云港市财政局' });
     const view = await h.act(caseNumber, 'zrzy.handler1', 'record-co-maker-opinion', { consultationId: 'cm-1', opinion: 'no-response' });
     // Answer due 15 working days after 12-01: 12-22. Paused 12-01 .. 12-22: 16 working days; 12-25 + 16 = 2027-01-18 (2027 assumed Mon-Fri).
     expect(view.deadlines.find((d) => d.kind === 'consultation-answer')?.due).toBe('2026-12-22');
@@ -138,7 +138,7 @@ describe('consultations pause the clock (Arts. 32, 34)', () => {
 describe('consultations, both kinds, with answer and with silence', () => {
   test('a silent third party: the pause runs to the 15th working day after receipt', async () => {
     const caseNumber = await atDecision();
-    await h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-silent', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业商业信息' });
+    await h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-silent', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业商业信息', consulteeName: '某某科技有限公司', consulteeType: 'organisation', interest: 'commercial-secret' });
     const view = await h.act(caseNumber, 'zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-silent', opinion: 'no-response' });
     // Paused 12-01 .. 12-22: 16 working days; 2026-12-25 + 16 = 2027-01-18.
     expect(view.replyDue).toBe('2027-01-18');
@@ -146,7 +146,7 @@ describe('consultations, both kinds, with answer and with silence', () => {
 
   test('a co-maker answers: the pause ends with the answer', async () => {
     const caseNumber = await atDecision();
-    await h.act(caseNumber, 'zrzy.handler1', 'start-co-maker-consultation', { consultationId: 'cm-answer', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-02', about: '共同制作的批复' });
+    await h.act(caseNumber, 'zrzy.handler1', 'start-co-maker-consultation', { consultationId: 'cm-answer', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-02', about: '共同制作的批复', consulteeName: '连云港市财政局' });
     const view = await h.act(caseNumber, 'zrzy.handler1', 'record-co-maker-opinion', { consultationId: 'cm-answer', answeredOn: '2026-12-03', opinion: 'consented' });
     // Paused 12-01 .. 12-03: 3 working days; 2026-12-25 + 3 = 2026-12-30.
     expect(view.replyDue).toBe('2026-12-30');
@@ -155,12 +155,12 @@ describe('consultations, both kinds, with answer and with silence', () => {
   test('disclosing despite a third party objection needs the letter telling the third party (public interest)', async () => {
     const caseNumber = await atDecision();
     await h.acts(caseNumber, [
-      ['zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-override', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业环境信息' }],
+      ['zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-override', letterSentOn: '2026-12-01', consulteeReceivedOn: '2026-12-01', about: '企业环境信息', consulteeName: '某某科技有限公司', consulteeType: 'organisation', interest: 'commercial-secret' }],
       ['zrzy.handler1', 'record-third-party-opinion', { consultationId: 'tp-override', answeredOn: '2026-12-03', opinion: 'objected' }],
       ['zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [] } }],
     ]);
     expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED))).message).toContain('书面告知第三方');
-    await h.act(caseNumber, 'zrzy.handler1', 'notify-third-party-of-disclosure', { consultationId: 'tp-override', sentOn: '2026-12-04', publicInterestReason: '不公开会对公共利益造成重大影响' });
+    await h.act(caseNumber, 'zrzy.handler1', 'notify-third-party-of-disclosure', { consultationId: 'tp-override', sentOn: '2026-12-04', publicInterestReason: '不公开会对公共利益造成重大影响', disclosedContent: '该企业2025年度排污许可执行报告' });
     expect((await h.act(caseNumber, 'zrzy.handler1', 'conclude-disclosure-decision', REVIEWED)).outcome).toBe('disclosed');
   }, 60_000);
 
@@ -184,7 +184,7 @@ describe('Art. 35 and the fee', () => {
     ]);
     expect((await refusal(h.act(caseNumber, 'zrzy.head', 'set-later-reply-deadline', { setOn: '2026-12-04', due: '2027-03-31', reason: '信息量大' }))).type).toBe('invalid-payload');
     await h.acts(caseNumber, [
-      ['zrzy.handler1', 'request-reasons', { sentOn: '2026-11-30' }],
+      ['zrzy.handler1', 'request-reasons', { sentOn: '2026-11-30', finding: '申请人一个月内提出同类申请四十余件' }],
       ['zrzy.registrar', 'record-reasons-received', { receivedOn: '2026-12-02', reasonable: true }],
     ]);
     expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'set-later-reply-deadline', { setOn: '2026-12-04', due: '2027-03-31', reason: '信息量大' }))).type).toBe('wrong-role');
@@ -209,14 +209,14 @@ describe('Art. 35 and the fee', () => {
     const paid = await intake();
     await toScope(paid);
     const running = (await h.env.client.workflow.getHandle(paid).query(caseViewQuery)).replyDue!;
-    expect((await h.act(paid, 'zrzy.handler1', 'send-fee-notice', { sentOn: inDays(-5), amountYuan: 610, paymentDueOn: inDays(10) })).replyDue).toBeNull();
+    expect((await h.act(paid, 'zrzy.handler1', 'send-fee-notice', { sentOn: inDays(-5), amountYuan: 610, paymentDueOn: inDays(10), calculation: '超出数量部分按件计收', paymentMethod: '银行转账' })).replyDue).toBeNull();
     expect((await refusal(h.act(paid, 'zrzy.registrar', 'record-fee-payment', { paidOn: inDays(1) }))).message).toContain('不能晚于今日');
     const resumed = await h.act(paid, 'zrzy.registrar', 'record-fee-payment', { paidOn: inDays(-2) });
     expect(resumed.replyDue! > running).toBe(true);
 
     const unpaid = await intake();
     await toScope(unpaid);
-    await h.act(unpaid, 'zrzy.handler1', 'send-fee-notice', { sentOn: today, amountYuan: 610, paymentDueOn: inDays(10) });
+    await h.act(unpaid, 'zrzy.handler1', 'send-fee-notice', { sentOn: today, amountYuan: 610, paymentDueOn: inDays(10), calculation: '超出数量部分按件计收', paymentMethod: '银行转账' });
     expect((await refusal(h.act(unpaid, 'zrzy.handler1', 'record-fee-lapsed'))).type).toBe('clock-rule');
     await h.env.sleep('12 days');
     expect(await h.act(unpaid, 'zrzy.handler1', 'record-fee-lapsed', { note: '逾期未缴费' })).toMatchObject({ stage: 'drafting', outcome: 'fee-not-paid' });
@@ -227,7 +227,7 @@ describe('Art. 35 and the fee', () => {
 
   test('the fee path is refused where the fee rule is off (the demo agencies)', async () => {
     const caseNumber = await atDecision();
-    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'send-fee-notice', { sentOn: '2026-12-01', amountYuan: 610, paymentDueOn: '2026-12-15' }))).message).toContain('未启用收费规则');
+    expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'send-fee-notice', { sentOn: '2026-12-01', amountYuan: 610, paymentDueOn: '2026-12-15', calculation: '超出数量部分按件计收', paymentMethod: '银行转账' }))).message).toContain('未启用收费规则');
   }, 60_000);
 });
 
@@ -261,7 +261,7 @@ describe('当不当: extension, review, sign-off, delivery', () => {
     const before = await h.register.allocateDocumentNumber({ agencyCode: 'LYG-ZRZY', year, documentType: 'default', format: '连资规依复〔{year}〕{seq}号', key: `probe-before-${caseNumber}`, at: new Date().toISOString() });
     await h.act(caseNumber, 'zrzy.head', 'sign-off-reply');
     await eventually(async () => {
-      const documents = (await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents;
+      const documents = (await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents.filter((d) => d.documentId.includes('/reply/'));
       expect(documents.map((d) => [d.documentId.slice(-3), d.documentNumber])).toEqual([
         ['/v1', null],
         ['/v2', `连资规依复〔${year}〕${before.value + 1}号`],

@@ -42,6 +42,8 @@ test('a case runs its spine: assign, completeness, scope, search, decision, draf
   // The document number is allocated at sign-off, by an activity just after the act.
   await eventually(async () =>
     expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents).toEqual([
+      // The receipt, issued at registration: not numbered, stored as PDF and DOCX.
+      expect.objectContaining({ documentId: `${caseNumber}/receipt/1`, documentType: 'receipt', documentNumber: null, formats: [expect.objectContaining({ mediaType: 'application/pdf' }), expect.objectContaining({ documentId: `${caseNumber}/receipt/1.docx` })] }),
       expect.objectContaining({ documentId: `${caseNumber}/reply/v1`, documentType: 'disclosure', documentNumber: expect.stringMatching(/^连资规依复〔\d{4}〕\d+号$/) }),
     ]),
   );

@@ -39,9 +39,9 @@ async function expectSignedReply(caseNumber: string, outcome: Outcome): Promise<
   let view: CaseView | undefined;
   await eventually(async () => {
     view = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
-    expect(view.documents.at(-1)?.formats).toHaveLength(2);
+    expect(view.documents.filter((d) => d.documentId.includes('/reply/')).at(-1)?.formats).toHaveLength(2);
   }, 30_000);
-  const reply = view!.documents.at(-1)!;
+  const reply = view!.documents.filter((d) => d.documentId.includes('/reply/')).at(-1)!;
   expect(reply.documentType).toBe(OUTCOME_DEFINITIONS[outcome].replyDocument);
   // No reply of the case left without its letter (a reply whose facts the case lacks is listed without formats).
   expect(view!.documents.filter((d) => d.documentId.includes('/reply/') && d.formats?.length !== 2)).toEqual([]);
@@ -116,7 +116,7 @@ describe('该不该 (is it a GIP request for this agency?)', () => {
       // Art. 35: only after asking for the reasons and finding them unreasonable.
       expect((await refusal(h.act(caseNumber, 'zrzy.handler1', 'decide-scope', decision))).type).toBe('invalid-payload');
       await h.acts(caseNumber, [
-        ['zrzy.handler1', 'request-reasons', { sentOn: '2026-11-30' }],
+        ['zrzy.handler1', 'request-reasons', { sentOn: '2026-11-30', finding: '申请人一个月内提出同类申请四十余件' }],
         ['zrzy.registrar', 'record-reasons-received', { receivedOn: '2026-12-02', reasonable: false }],
       ]);
     }
@@ -184,7 +184,8 @@ test('withdrawal by the applicant before dispatch: 终止办理 (三.6.3), archi
   expect(view).toMatchObject({ stage: 'awaiting-archive', outcome: 'withdrawn' });
   await h.act(caseNumber, 'zrzy.handler1', 'archive-case');
   await eventually(async () => expect(await h.register.readCase(caseNumber)).toMatchObject({ outcome: 'withdrawn', report_row: '三.6.3', stage: 'archived' }));
-  expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents).toEqual([]);
+  // The receipt only: a withdrawn request gets no reply.
+  expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents.map((d) => d.documentType)).toEqual(['receipt']);
   REACHED.add('withdrawn');
 }, 60_000);
 
@@ -233,6 +234,30 @@ describe('replies the workflow does not draft in these paths, rendered by the le
     const outcomeAct = { action: 'decide-scope', payload: { decision: 'other-handling', reason: '其他处理' } };
     await expect(letters.produceReplyLetter({ ...input, ...publication, outcomeAct })).resolves.toEqual({ status: 'not-produced', reason: expect.stringContaining('outcomeAct.decide-scope') });
     expect(await h.register.readDocument(`${publication.documentId}.pdf`)).toBeUndefined();
+  }, 60_000);
+
+  test('an outcome the disclosure decision reached for an item: the reply states that item’s reason and search', async () => {
+    const decided = (outcome: Outcome, item: Record<string, unknown>) => ({
+      decidedOn: '2026-12-08',
+      handledBy: 'zrzy.handler1',
+      outcome,
+      reportRow: '三.6.3' as const,
+      items: [{ itemId: '1', outcome, withheldParts: [], ...item }],
+    });
+    const other = reply('other-handling', 4);
+    await expect(letters.produceReplyLetter({ ...input, ...other, decision: decided('other-handling', { reason: '申请人已通过诉讼程序获取该信息' }) })).resolves.toMatchObject({ status: 'produced' });
+    expect(await storedText(other.documentId)).toContain('申请人已通过诉讼程序获取该信息');
+
+    const creation = reply('requires-creation', 5);
+    const searchRecord = { searchedBy: 'zrzy.handler1', searchedOn: '2026-12-02', locations: ['业务系统'], keywords: ['年度统计'] };
+    const creationDecision = decided('requires-creation', { reason: '需加工', searchRecord, creationFinding: { redactionOfExistingRecordsCannotAnswer: true, reason: '需对多年数据进行统计分析' } });
+    await expect(letters.produceReplyLetter({ ...input, ...creation, decision: creationDecision })).resolves.toMatchObject({ status: 'produced' });
+    const creationText = await storedText(creation.documentId);
+    for (const phrase of ['业务系统', '“年度统计”', '需对多年数据进行统计分析']) expect(creationText).toContain(phrase);
+
+    // Facts no item decision holds (the law of a special access regime) are still named.
+    const special = reply('special-access-regime', 6);
+    await expect(letters.produceReplyLetter({ ...input, ...special, decision: decided('special-access-regime', { reason: '属于不动产登记资料查询' }) })).resolves.toEqual({ status: 'not-produced', reason: expect.stringContaining('outcomeAct.decide-scope') });
   }, 60_000);
 });
 

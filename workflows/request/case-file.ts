@@ -2,7 +2,8 @@ import { currentUpdateInfo, patched, upsertSearchAttributes, workflowInfo } from
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { applicantReportColumn } from '../../domain/application';
 import type { WorkingDayCalendar } from '../../domain/calendar';
-import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, outcomeOf, stageAfter, type SupportedAction } from '../../domain/case-actions';
+import { ACTION_PAYLOAD_SCHEMAS, type ActionPayload, isSupportedAction, missingLetterFields, outcomeOf, stageAfter, type SupportedAction } from '../../domain/case-actions';
+import { LETTER_TYPE_LABELS, noticesOf } from '../../domain/letters';
 import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation';
 import { DEFAULT_OUTCOME_RULES, type Outcome as OutcomeId, OUTCOME_DEFINITIONS, reportRowOf } from '../../domain/outcomes';
 import { type ClockEvent, type ClockResult, computeClock, isPausedOn } from '../../domain/clock';
@@ -12,8 +13,9 @@ import { ACTION_LABELS, actorSchema, type Actor, authorize, isEligibleHandler } 
 import { isAllowedTransition, isOpenStage, STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { bilingualIssueMessage, fieldProblems } from '../../domain/validation';
 import type { CaseEventInput } from '../../register/register';
-import type { ActRequest, CarriedState, CaseView, DocumentFormat, PendingDelivery, RecordedAct, RequestWorkflowInput, TimelineEntry } from './messages';
+import type { ActRequest, CarriedState, CaseDocument, CaseView, ConsultationRecord, DocumentFormat, PendingDelivery, PendingDeliveryFailure, PendingNotice, RecordedAct, RequestWorkflowInput, TimelineEntry } from './messages';
 import { refuse } from './refuse';
+import { issueNotices } from './notices';
 import { applyStatutoryPath, checkStatutoryPath, clockEventsFor } from './statutory-paths';
 import {
   AgencyCode,
@@ -61,7 +63,7 @@ export class CaseFile {
   /** 给不给: the decision on each requested item (by its number), and the concluded decision. */
   itemDecisions: Record<string, ItemDecision>;
   decision: DisclosureDecision | null;
-  consultations: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string; overrideNotifiedOn?: IsoDate }>;
+  consultations: Record<string, ConsultationRecord>;
   /** Art. 17(3) referrals, by id. */
   referrals: Record<string, { referredTo: string; sentOn: IsoDate; answeredOn?: IsoDate }>;
   reasonsRequested: boolean;
@@ -74,9 +76,13 @@ export class CaseFile {
   /** Document numbers to allocate (at sign-off), drained by the main loop through an activity. */
   readonly pendingNumbers: { documentId: string; documentType: string }[] = [];
   /** Dispatches of numbered letters to deliver by email or record in the register, drained by the main loop. */
-  readonly pendingDeliveries: PendingDelivery[] = [];
+  readonly pendingDeliveries: (PendingDelivery | PendingDeliveryFailure)[] = [];
+  /** Procedural letters an act issued, and the receipt, drained by the main loop (with `noticesEnabled`). */
+  readonly pendingNotices: PendingNotice[] = [];
   /** Letters are rendered, stored and delivered (patch `reply-letters`; decided once per run). */
   lettersEnabled = false;
+  /** Acts issue their notices, and the receipt is issued (patch `notice-letters`; decided once per run). */
+  noticesEnabled = false;
   /** Register writes still to be made, in order (the main loop drains it through an activity). */
   readonly outbox: (CaseEventInput & { archive?: boolean })[] = [];
   /** Bumped on every change: the main loop re-arms its timer when it moves. */
@@ -117,6 +123,7 @@ export class CaseFile {
     this.calendarReloadRequested = carried?.calendarReloadRequested ?? false;
     this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
     this.pendingDeliveries.push(...(carried?.pendingDeliveries ?? []));
+    this.pendingNotices.push(...(carried?.pendingNotices ?? []));
   }
 
   // ---- the clock -----------------------------------------------------------------------------------------
@@ -242,6 +249,13 @@ export class CaseFile {
       }
     }
     checkStatutoryPath(this, action, payload, actor, strict);
+    if (this.noticesEnabled) {
+      const missing = missingLetterFields(action, payload);
+      const letter = noticesOf(action, payload)[0];
+      if (missing.length > 0 && letter) {
+        throw refuse('invalid-payload', missing.map((field) => `data.${field}: 出具${LETTER_TYPE_LABELS[letter]}须填写 / required for the letter`).join('; '));
+      }
+    }
     const events = clockEventsFor(this, action, payload);
     // What happened cannot have happened later than today (a dispatch dated tomorrow would stop the clock now).
     const today = this.today();
@@ -303,8 +317,9 @@ export class CaseFile {
 
     this.timeline.push({ at, actorId: actor.userId, action, label: ACTION_LABELS[action], ...noteOf(payload) });
     this.appliedUpdateIds = [...this.appliedUpdateIds, updateId].filter(Boolean).slice(-REMEMBERED_UPDATE_IDS);
-    // Recompute first: the register must get this act's due dates, not the previous ones.
+    // Recompute first: the register must get this act's due dates, not the previous ones (and its notices too).
     this.changed();
+    issueNotices(this, action, payload, at);
     this.outbox.push({
       caseNumber: this.caseNumber,
       // `act:` keeps a caller's update id apart from the system's own event keys (`clock`, `calendar:…`).
@@ -332,6 +347,18 @@ export class CaseFile {
   /** Records the stored formats of a numbered letter. */
   recordFormats(documentId: string, formats: DocumentFormat[]): void {
     this.documents = this.documents.map((d) => (d.documentId === documentId ? { ...d, formats } : d));
+    this.changed();
+  }
+
+  /** Records why a letter was not produced (a field name): the case view tells staff to write it by hand. */
+  recordNotProduced(documentId: string, reason: string): void {
+    this.documents = this.documents.map((d) => (d.documentId === documentId ? { ...d, notProduced: reason } : d));
+    this.changed();
+  }
+
+  /** Records how a letter's email to the applicant ended. */
+  recordEmailed(documentId: string, emailed: NonNullable<CaseDocument['emailed']>): void {
+    this.documents = this.documents.map((d) => (d.documentId === documentId ? { ...d, emailed } : d));
     this.changed();
   }
 
@@ -440,6 +467,7 @@ export class CaseFile {
       recitedActs: this.recitedActs,
       pendingNumbers: this.pendingNumbers,
       pendingDeliveries: this.pendingDeliveries,
+      pendingNotices: this.pendingNotices,
       calendarReloadRequested: this.calendarReloadRequested,
     };
   }

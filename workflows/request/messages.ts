@@ -62,6 +62,35 @@ export interface CaseDocument {
   createdAt: string;
   /** The letter as stored in the register once numbered (`<documentId>.pdf`, `.docx`); absent until then. */
   formats?: DocumentFormat[];
+  /** Why the letter was not produced (the field it lacks): staff write it by hand. */
+  notProduced?: string;
+  /** Its email to the applicant, once the send has ended ('rejected': permanently; deliver it another way). */
+  emailed?: { on: IsoDate; result: 'sent' | 'rejected' | 'failed' };
+  /** Days its dispatches were found to have failed (record-delivery-failed), oldest first. */
+  failedDeliveries?: IsoDate[];
+}
+
+/** A procedural letter an act issued (or the receipt), still to number, render, store and deliver. */
+export interface PendingNotice {
+  documentId: string;
+  documentType: string;
+  date: IsoDate;
+  receivedOn: IsoDate | null;
+  act?: RecordedAct;
+  consultation?: RecordedAct;
+  opinion?: RecordedAct;
+  dueOn?: IsoDate;
+}
+
+/** A consultation (Art. 32, 34): its kind and subject, the letter as sent, the consultee's answer. */
+export interface ConsultationRecord {
+  kind: 'third-party' | 'co-maker';
+  about: string;
+  opinion?: string;
+  overrideNotifiedOn?: IsoDate;
+  /** The acts that sent the letter and recorded the answer (absent in cases consulted before letters were produced). */
+  letterAct?: RecordedAct;
+  opinionAct?: RecordedAct;
 }
 
 /** One stored format of a letter: its register id, media type, SHA-256 and size in bytes. */
@@ -77,6 +106,12 @@ export interface PendingDelivery {
   documentId: string;
   dispatchedOn: IsoDate;
   method: string;
+}
+
+/** A dispatch found to have failed, still to record in the register (which then takes the next dispatch). */
+export interface PendingDeliveryFailure {
+  documentId: string;
+  failedOn: IsoDate;
 }
 
 /** Everything carried across continue-as-new (JSON-safe). */
@@ -97,13 +132,14 @@ export interface CarriedState {
   earlierCases?: string[];
   itemDecisions?: Record<string, ItemDecision>;
   decision?: DisclosureDecision | null;
-  consultations?: Record<string, { kind: 'third-party' | 'co-maker'; about: string; opinion?: string; overrideNotifiedOn?: IsoDate }>;
+  consultations?: Record<string, ConsultationRecord>;
   referrals?: Record<string, { referredTo: string; sentOn: IsoDate; answeredOn?: IsoDate }>;
   reasonsRequested?: boolean;
   reasonsReasonable?: boolean | null;
   fee?: { paymentDueOn: IsoDate; paid: boolean } | null;
   pendingNumbers?: { documentId: string; documentType: string }[];
-  pendingDeliveries?: PendingDelivery[];
+  pendingDeliveries?: (PendingDelivery | PendingDeliveryFailure)[];
+  pendingNotices?: PendingNotice[];
   calendarReloadRequested?: boolean;
   reminders?: CarriedReminders;
   outcomeAct?: RecordedAct | null;

@@ -234,14 +234,15 @@ export function applyStatutoryPath(file: CaseFile, action: SupportedAction, payl
     case 'start-third-party-consultation':
     case 'start-co-maker-consultation': {
       const p = payload as ActionPayload<'start-third-party-consultation'>;
-      file.consultations = { ...file.consultations, [p.consultationId]: { kind: action === 'start-co-maker-consultation' ? 'co-maker' : 'third-party', about: p.about } };
+      const kind = action === 'start-co-maker-consultation' ? 'co-maker' : 'third-party';
+      file.consultations = { ...file.consultations, [p.consultationId]: { kind, about: p.about, letterAct: { action, payload } } };
       break;
     }
     case 'record-third-party-opinion':
     case 'record-co-maker-opinion': {
       const p = payload as ActionPayload<'record-third-party-opinion'>;
       const consultation = file.consultations[p.consultationId];
-      if (consultation && p.opinion) file.consultations = { ...file.consultations, [p.consultationId]: { ...consultation, opinion: p.opinion } };
+      if (consultation && p.opinion) file.consultations = { ...file.consultations, [p.consultationId]: { ...consultation, opinion: p.opinion, opinionAct: { action, payload } } };
       break;
     }
     case 'notify-third-party-of-disclosure': {
@@ -277,7 +278,8 @@ export function applyStatutoryPath(file: CaseFile, action: SupportedAction, payl
       if (!strict) break;
       if (file.decision) file.decision = buildDecision(file, undefined, actor, { signedBy: actor.userId, signedOn: file.today() }).decision;
       // The number is allocated now, for the signed version only: a draft returned for revision takes none.
-      const signed = file.documents.at(-1);
+      // The reply last drafted (notices issued since are listed after it).
+      const signed = file.signedReply();
       if (signed && file.input.rules.documentNumberFormats?.default) file.pendingNumbers.push({ documentId: signed.documentId, documentType: signed.documentType });
       break;
     }
@@ -288,10 +290,18 @@ export function applyStatutoryPath(file: CaseFile, action: SupportedAction, payl
       if (signed) file.pendingDeliveries.push({ documentId: signed.documentId, dispatchedOn, method });
       break;
     }
-    case 'record-delivery-failed':
+    case 'record-delivery-failed': {
       // The reply was not made: the clock runs again until a delivery succeeds.
       file.clockEvents = file.clockEvents.filter((e) => e.type !== 'reply-dispatched');
+      // The register takes the next dispatch in place of the failed one (runs with `notice-letters`).
+      const signed = file.noticesEnabled ? file.signedReply() : undefined;
+      if (signed) {
+        const { failedOn } = payload as ActionPayload<'record-delivery-failed'>;
+        file.documents = file.documents.map((d) => (d.documentId === signed.documentId ? { ...d, failedDeliveries: [...(d.failedDeliveries ?? []), failedOn] } : d));
+        file.pendingDeliveries.push({ documentId: signed.documentId, failedOn });
+      }
       break;
+    }
     case 'review-reply': {
       // Sent back to an earlier question: its answer, and so the outcome, is to be given again.
       const review = payload as ActionPayload<'review-reply'>;

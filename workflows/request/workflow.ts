@@ -2,8 +2,11 @@ import { ActivityFailure, allHandlersFinished, condition, continueAsNew, log, pa
 import type { LetterActivities } from '../../activities/letters';
 import type { RequestActivities } from '../../activities/request-activities';
 import { documentNumberSeries, type NumberedDocumentType } from '../../domain/gongkai-config';
+import { addresseeOf, isNumberedLetterType, type LetterType } from '../../domain/letters';
 import { CaseFile } from './case-file';
-import { actUpdate, applicationQuery, caseViewQuery, type PendingDelivery, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
+import { LetterMail } from './letter-mail';
+import { actUpdate, applicationQuery, caseViewQuery, type PendingDelivery, type PendingDeliveryFailure, reloadCalendarSignal, type RequestWorkflowInput } from './messages';
+import { issueReceipt } from './notices';
 import { ReminderDispatcher } from './reminders';
 
 const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDocumentNumber } = proxyActivities<RequestActivities>({
@@ -12,7 +15,7 @@ const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDo
 });
 
 // Rendering embeds a CJK font subset: give it longer than the register writes.
-const { produceReplyLetter, deliverLetterByEmail, recordLetterDelivery } = proxyActivities<LetterActivities>({
+const { produceReplyLetter, produceNoticeLetter, deliverLetterByEmail, recordLetterDelivery, recordLetterDeliveryFailed } = proxyActivities<LetterActivities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -37,6 +40,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
   );
   // Cases started before letters were rendered go on without them until they continue as new.
   file.lettersEnabled = patched('reply-letters');
+  // Cases started before acts issued their notices (and emails left the loop) go on without until they continue as new.
+  file.noticesEnabled = patched('notice-letters');
   setHandler(caseViewQuery, () => file.view());
   setHandler(applicationQuery, () => input.application);
   setHandler(reloadCalendarSignal, () => {
@@ -52,13 +57,15 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
   }
   if (!input.carried) {
     file.outbox.push({ caseNumber: file.caseNumber, eventKey: `${file.caseNumber}:clock`, at: input.registeredAt, actorId: 'system', action: 'compute-deadlines', changes: file.registerFields() });
+    issueReceipt(file, input.registeredAt);
   }
 
   // Cases started before reminders existed go on without them until they continue as new.
   const reminders = patched('reminders') ? new ReminderDispatcher(file, input.carried?.reminders) : undefined;
+  const mail = file.noticesEnabled ? new LetterMail(file) : undefined;
   const continueAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   for (;;) {
-    await syncRegister(file);
+    await syncRegister(file, mail);
     if (file.stage === 'archived') break;
     if (file.calendarReloadRequested) {
       file.calendarReloadRequested = false;
@@ -68,14 +75,19 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
     if (workflowInfo().continueAsNewSuggested || file.historyLength() >= continueAfter) {
       await condition(allHandlersFinished);
       await reminders?.settle();
-      await syncRegister(file);
-      await continueAsNew<typeof requestWorkflow>({ ...input, carried: { ...file.carried(), ...(reminders ? { reminders: reminders.carried() } : {}) } });
+      await syncRegister(file, mail);
+      await mail?.settle();
+      const carried = file.carried();
+      // Letters still being emailed are started again by the next run (the ledger sends each once).
+      if (mail) carried.pendingDeliveries = [...mail.carried(), ...(carried.pendingDeliveries ?? [])];
+      await continueAsNew<typeof requestWorkflow>({ ...input, carried: { ...carried, ...(reminders ? { reminders: reminders.carried() } : {}) } });
     }
     reminders?.dispatchDue(Date.now());
     await waitForChangeOrDeadline(file, reminders);
   }
   await condition(allHandlersFinished);
   await reminders?.settle();
+  await mail?.settle();
   return file.stage;
 }
 
@@ -85,7 +97,7 @@ async function waitForChangeOrDeadline(file: CaseFile, reminders: ReminderDispat
   const now = Date.now();
   const wakeTimes = [file.nextWakeUpMs(now), reminders?.nextSendAtMs(now)].filter((ms) => ms !== undefined);
   const wakeAt = wakeTimes.length ? Math.min(...wakeTimes) : undefined;
-  const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.pendingDeliveries.length > 0 || file.calendarReloadRequested;
+  const woken = () => file.version !== version || file.outbox.length > 0 || file.pendingNumbers.length > 0 || file.pendingDeliveries.length > 0 || file.pendingNotices.length > 0 || file.calendarReloadRequested;
   if (wakeAt === undefined) {
     await condition(woken);
     return;
@@ -100,12 +112,11 @@ async function waitForChangeOrDeadline(file: CaseFile, reminders: ReminderDispat
  * that an archive recorded moments after a sign-off still finds the reply numbered, stored and delivered. Runs
  * without the patch keep their old order (and their awaits: an extra one would reorder their commands on replay).
  */
-async function syncRegister(file: CaseFile): Promise<void> {
+async function syncRegister(file: CaseFile, mail: LetterMail | undefined): Promise<void> {
   if (!file.lettersEnabled) {
     while (file.pendingNumbers.length > 0) {
       const { documentId, documentType } = file.pendingNumbers[0]!;
-      const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
-      const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
+      const { documentNumber } = await allocateDocumentNumber(numberRequest(file, documentId, documentType));
       file.numberDocument(documentId, documentNumber);
       file.pendingNumbers.shift();
     }
@@ -120,8 +131,11 @@ async function syncRegister(file: CaseFile): Promise<void> {
   for (;;) {
     if (file.pendingNumbers.length > 0) {
       await numberNextDocument(file);
+    } else if (file.pendingNotices.length > 0) {
+      await issueNextNotice(file, mail);
+      file.pendingNotices.shift();
     } else if (file.pendingDeliveries.length > 0) {
-      await deliver(file, file.pendingDeliveries[0]!);
+      await deliver(file, file.pendingDeliveries[0]!, mail);
       file.pendingDeliveries.shift();
     } else if (file.outbox.length > 0) {
       const { archive, ...event } = file.outbox[0]!;
@@ -134,11 +148,16 @@ async function syncRegister(file: CaseFile): Promise<void> {
   }
 }
 
+/** What to ask the register for a document's number: its series and format, this year's sequence, once per document id. */
+function numberRequest(file: CaseFile, documentId: string, documentType: string): Parameters<typeof allocateDocumentNumber>[0] {
+  const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
+  return { agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() };
+}
+
 /** Allocates the next pending document number (once per document id) and, for a reply, renders the letter. */
 async function numberNextDocument(file: CaseFile): Promise<void> {
   const { documentId, documentType } = file.pendingNumbers[0]!;
-  const { series, format } = documentNumberSeries({ documentNumberFormats: file.input.rules.documentNumberFormats ?? {} }, documentType as NumberedDocumentType);
-  const { documentNumber } = await allocateDocumentNumber({ agencyCode: file.agencyCode, year: Number(file.today().slice(0, 4)), documentType: series, format, key: documentId, at: new Date(Date.now()).toISOString() });
+  const { documentNumber } = await allocateDocumentNumber(numberRequest(file, documentId, documentType));
   file.numberDocument(documentId, documentNumber);
   if (documentId.includes('/reply/')) await produceLetter(file, documentId, documentNumber);
   file.pendingNumbers.shift();
@@ -167,10 +186,46 @@ async function produceLetter(file: CaseFile, documentId: string, documentNumber:
   else log.warn('reply letter not produced', { caseNumber: file.caseNumber, documentId, reason: result.reason });
 }
 
+/**
+ * Numbers the next notice (the receipt takes none), renders and stores it, and emails it to an applicant who asked
+ * for email — when it bears today's date: a notice recorded as sent on an earlier day went out by other means then.
+ */
+async function issueNextNotice(file: CaseFile, mail: LetterMail | undefined): Promise<void> {
+  const notice = file.pendingNotices[0]!;
+  const { documentId, documentType } = notice;
+  let documentNumber: string | null = null;
+  if (isNumberedLetterType(documentType as LetterType)) {
+    if (!file.input.rules.documentNumberFormats?.default) {
+      file.recordNotProduced(documentId, 'documentNumberFormats.default');
+      return;
+    }
+    documentNumber = (await allocateDocumentNumber(numberRequest(file, documentId, documentType))).documentNumber;
+    file.numberDocument(documentId, documentNumber);
+  }
+  const result = await produceNoticeLetter({ ...notice, caseNumber: file.caseNumber, agencyCode: file.agencyCode, documentNumber });
+  if (result.status !== 'produced') {
+    log.warn('notice letter not produced', { caseNumber: file.caseNumber, documentId, reason: result.reason });
+    file.recordNotProduced(documentId, result.reason);
+    return;
+  }
+  file.recordFormats(documentId, result.formats);
+  const emailed = addresseeOf(documentType as LetterType) === 'applicant' && file.input.application.provision.manner === 'email' && notice.date === file.today();
+  if (emailed) mail?.send({ documentId, dispatchedOn: notice.date, method: 'email' }, documentNumber);
+}
+
 /** Emails the stored letter, or records the date staff entered (交邮, 签收); a letter never stored has nothing to record. */
-async function deliver(file: CaseFile, delivery: PendingDelivery): Promise<void> {
+async function deliver(file: CaseFile, delivery: PendingDelivery | PendingDeliveryFailure, mail: LetterMail | undefined): Promise<void> {
   const document = file.documents.find((d) => d.documentId === delivery.documentId);
-  if (!document?.formats?.length || document.documentNumber === null) return;
+  if (!document?.formats?.length) return;
+  if ('failedOn' in delivery) {
+    await recordLetterDeliveryFailed(delivery);
+    return;
+  }
+  // Emails leave the loop in runs with the `notice-letters` patch; earlier runs send them here, as they did.
+  if (delivery.method === 'email' && mail) {
+    mail.send(delivery, document.documentNumber, (document.failedDeliveries?.length ?? 0) + 1);
+    return;
+  }
   try {
     if (delivery.method === 'email') {
       await deliverLetterByEmail({ caseNumber: file.caseNumber, agencyCode: file.agencyCode, documentId: delivery.documentId, documentNumber: document.documentNumber, dispatchedOn: delivery.dispatchedOn });
