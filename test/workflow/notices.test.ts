@@ -54,6 +54,14 @@ function expectInOrder(text: string, elements: string[]): void {
   expect([...positions].sort((a, b) => a - b)).toEqual(positions);
 }
 
+/** From registration to the disclosure decision, everything recorded on `on`. */
+const TO_DECISION = (on: IsoDate): [string, string, unknown][] => [
+  ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
+  ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
+  ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
+  ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: on, places: ['档案室'], keywords: ['规划条件'] }],
+];
+
 const emailsTo = (address: string) => h.smtp.received.filter((m) => m.to.includes(address));
 
 test('an applicant who asked for email gets the receipt and each notice once, with its PDF; the consultee’s letters are stored for the office', async () => {
@@ -153,10 +161,7 @@ test('an act whose letter lacks a fact is refused naming the field, and changes 
   const on = await today();
   const caseNumber = await emailCase();
   await h.acts(caseNumber, [
-    ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
-    ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
-    ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
-    ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: on, places: ['档案室'], keywords: ['规划条件'] }],
+    ...TO_DECISION(on),
   ]);
   const before = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
   const refused = await refusal(h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-1', letterSentOn: on, about: '企业经营信息', consulteeName: '某某置业有限公司' }));
@@ -279,10 +284,7 @@ test('a failed delivery, then another dispatch: the register keeps the new one; 
   const on = await today();
   const caseNumber = await emailCase();
   await h.acts(caseNumber, [
-    ['zrzy.head', 'assign-handler', { handlerId: 'zrzy.handler1' }],
-    ['zrzy.handler1', 'record-completeness-finding', { finding: 'complete' }],
-    ['zrzy.handler1', 'decide-scope', { decision: 'gip-request' }],
-    ['zrzy.handler1', 'record-search', { result: 'found', searchedOn: on, places: ['档案室'], keywords: ['规划条件'] }],
+    ...TO_DECISION(on),
     ['zrzy.handler1', 'record-item-decision', { item: { itemId: '1', outcome: 'disclosed', withheldParts: [], alreadyPublicCheck: { isPublic: false } } }],
     ['zrzy.handler1', 'conclude-disclosure-decision', { confidentialityReview: { reviewedBy: 'zrzy.reviewer', reviewedOn: on } }],
     ['zrzy.handler1', 'draft-reply'],

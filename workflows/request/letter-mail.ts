@@ -40,6 +40,11 @@ export class LetterMail {
     if (this.sending.size > 0) await condition(() => this.sending.size === 0, SETTLE_TIMEOUT);
   }
 
+  /** Waits until every letter has gone out (or failed for good): an archived case still delivers what it sent. */
+  async drain(): Promise<void> {
+    if (this.sending.size > 0) await condition(() => this.sending.size === 0);
+  }
+
   carried(): PendingDelivery[] {
     return [...this.sending.values()];
   }

@@ -87,7 +87,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<stri
   }
   await condition(allHandlersFinished);
   await reminders?.settle();
-  await mail?.settle();
+  await mail?.drain();
   return file.stage;
 }
 
