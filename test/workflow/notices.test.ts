@@ -163,6 +163,8 @@ test('an act whose letter lacks a fact is refused naming the field, and changes 
   await h.acts(caseNumber, [
     ...TO_DECISION(on),
   ]);
+  // The receipt's email settles first, so that nothing else changes the case while the act is refused.
+  await eventually(async () => expect((await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery)).documents[0]?.emailed).toEqual({ on, result: 'sent' }), 30_000);
   const before = await h.env.client.workflow.getHandle(caseNumber).query(caseViewQuery);
   const refused = await refusal(h.act(caseNumber, 'zrzy.handler1', 'start-third-party-consultation', { consultationId: 'tp-1', letterSentOn: on, about: '企业经营信息', consulteeName: '某某置业有限公司' }));
   expect(refused.type).toBe('invalid-payload');
