@@ -1,52 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { effectiveCalendar, holidayNoticeSchema, nthWorkingDayAfter } from '../domain/calendar';
-import { beijingDateOf, endOfBeijingDayMs, type IsoDate } from '../domain/dates';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { InvalidInputError } from '../domain/validation';
-import { readHolidayNotices } from '../workers/calendar-files';
-import { actOnCase, actorFor, resolvePayload } from '../workers/case-client';
+import { actOnCase, actorFor, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
+import { listOpenCases } from '../workers/case-list';
 import { submitApplication } from '../workers/intake';
-import { caseViewQuery, type CaseView, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
-import { type Session, withSession } from './session';
+import { caseViewQuery, type CaseView } from '../workflows/request/messages';
+import { withSession } from './session';
 
 // Case commands against a running Temporal server: an operator's tool inside the trust boundary.
-
-/** How long the CLI waits for a worker to answer an act or a query. */
-const ANSWER_TIMEOUT_MS = 30_000;
 
 function readJsonFile(path: string, option: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new InvalidInputError(option, [{ field: option, message: `cannot read JSON from ${path}: ${(err as Error).message.split('\n')[0]}` }]);
-  }
-}
-
-/** Refuses to wait on a task queue nobody polls: an act or query would hang until a worker appears. */
-async function requireWorker({ client, config }: Session): Promise<void> {
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace: config.temporal.namespace,
-    taskQueue: { name: config.temporal.taskQueue },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  if (!pollers?.length) {
-    throw new Error(`no worker is polling task queue '${config.temporal.taskQueue}' at ${config.temporal.address}: start one (npm start, or gongkai worker)`);
-  }
-}
-
-async function withAnswerTimeout<T>(client: Client, what: string, work: () => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), ANSWER_TIMEOUT_MS);
-  try {
-    return await client.withAbortSignal(abort.signal, work);
-  } catch (err) {
-    if (abort.signal.aborted) throw new Error(`no answer to ${what} within ${ANSWER_TIMEOUT_MS / 1000} s: is a worker running?`, { cause: err });
-    throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -103,7 +72,7 @@ export const showCommand = new Command('show')
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       if (running) {
-        await requireWorker(session);
+        await requireWorker(session.client, session.config.temporal);
         const view = await withAnswerTimeout(session.client, 'the case query', () => handle.query(caseViewQuery));
         if (opts.json) console.log(JSON.stringify(view, null, 2));
         else printView(view);
@@ -135,7 +104,7 @@ export const actCommand = new Command('act')
     await withSession(async (session) => {
       const actor = actorFor(session.config, opts.as, '--as');
       const data = resolvePayload(session.config, action, opts.data ? readJsonFile(opts.data, '--data') : {});
-      await requireWorker(session);
+      await requireWorker(session.client, session.config.temporal);
       // A timeout does not mean the act failed: retrying with the same update id applies it at most once.
       const updateId = opts.updateId ?? randomUUID();
       try {
@@ -165,44 +134,7 @@ export const listCommand = new Command('list')
   .option('--json', 'print JSON')
   .action(async (opts) => {
     await withSession(async ({ client, register }) => {
-      const now = new Date();
-      // Whole seconds, no milliseconds: the SQLite visibility store compares datetimes as text.
-      const at = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const clauses = [`WorkflowType = '${REQUEST_WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
-      const quote = (value: string) => `'${value.replace(/[^A-Za-z0-9._-]/g, '')}'`;
-      if (opts.overdue) clauses.push(`GkReplyDueAt < '${at(now)}'`);
-      if (opts.dueWithin) {
-        const loaded = (await register.holidayNotices()).map((n) => holidayNoticeSchema.parse(n));
-        const calendar = effectiveCalendar(readHolidayNotices(), loaded);
-        const today: IsoDate = beijingDateOf(now.toISOString());
-        const limit = nthWorkingDayAfter(calendar, today, opts.dueWithin).date;
-        // Due on `limit` or earlier: the stored instant is the end of the due day; `<` one second later avoids exact-instant comparisons.
-        clauses.push(`GkReplyDueAt >= '${at(now)}'`, `GkReplyDueAt < '${at(new Date(endOfBeijingDayMs(limit) + 1000))}'`);
-      }
-      if (opts.paused) clauses.push('GkPaused = true');
-      if (opts.handler) clauses.push(`GkHandler = ${quote(opts.handler)}`);
-      if (opts.agency) clauses.push(`GkAgency = ${quote(opts.agency)}`);
-      const rows: Record<string, string | null>[] = [];
-      for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
-        const values = new Map(wf.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value as unknown]));
-        const text = (name: string) => (values.get(name) == null ? null : String(values.get(name)));
-        // Deadlines are stored as the instant their day ends; the receipt date as the instant it starts.
-        const day = (name: string, endOfDay: boolean) => {
-          const value = values.get(name);
-          return value instanceof Date ? beijingDateOf(new Date(value.getTime() - (endOfDay ? 1 : 0)).toISOString()) : null;
-        };
-        rows.push({
-          caseNumber: wf.workflowId,
-          agency: text('GkAgency'),
-          stage: text('GkStage'),
-          handler: text('GkHandler'),
-          receivedOn: day('GkReceivedOn', false),
-          replyDue: day('GkReplyDueAt', true),
-          next: text('GkNextDueKind'),
-          nextDue: day('GkNextDueAt', true),
-        });
-      }
-      rows.sort((a, b) => (a.replyDue ?? '9999').localeCompare(b.replyDue ?? '9999'));
+      const rows = await listOpenCases(client, register, { overdue: opts.overdue, dueWithin: opts.dueWithin, paused: opts.paused, handler: opts.handler, agency: opts.agency });
       if (opts.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;

@@ -334,6 +334,20 @@ export function createRegister({ store, sealer, applicantIndexKey }: RegisterDep
       };
     },
 
+    /** Closed cases (archived or awaiting archive) of these agencies, newest first: the register's record, no personal data. */
+    closedCases(filter: { agencies: readonly string[]; limit?: number }) {
+      if (filter.agencies.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom('gk_case')
+        .select(['case_number', 'agency_code', 'received_on', 'stage', 'handler_id', 'outcome', 'report_row', 'reply_due', 'dispatched_on', 'closed_on'])
+        .where('agency_code', 'in', [...filter.agencies])
+        .where('stage', 'in', ['awaiting-archive', 'archived'])
+        .orderBy('updated_at', 'desc')
+        .orderBy('case_number', 'desc')
+        .limit(filter.limit ?? 200)
+        .execute();
+    },
+
     auditTrail(caseNumber: string) {
       return db.selectFrom('gk_audit_event').selectAll().where('case_number', '=', caseNumber).orderBy('id').execute();
     },

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TemporalSettings } from '../domain/config';
 import { actorOf, type GongkaiConfig } from '../domain/gongkai-config';
 import type { Actor } from '../domain/roles';
 import { InvalidInputError } from '../domain/validation';
@@ -37,4 +39,36 @@ export async function actOnCase(client: Client, caseNumber: string, options: Act
     args: [{ action: options.action, actor: options.actor, data: options.data }],
     updateId: options.updateId ?? randomUUID(),
   });
+}
+
+/** How long an interface waits for a worker to answer an act or a query. */
+export const ANSWER_TIMEOUT_MS = 30_000;
+
+/** No worker answers: an act or query would wait until one appears (the web app says 503, the CLI says so). */
+export class NoWorkerError extends Error {}
+
+/** Refuses to wait on a task queue nobody polls: an act or query would hang until a worker appears. */
+export async function requireWorker(client: Client, temporalSettings: Pick<TemporalSettings, 'namespace' | 'taskQueue' | 'address'>): Promise<void> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: temporalSettings.namespace,
+    taskQueue: { name: temporalSettings.taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if (!pollers?.length) {
+    throw new NoWorkerError(`no worker is polling task queue '${temporalSettings.taskQueue}' at ${temporalSettings.address}: start one (npm start, or gongkai worker)`);
+  }
+}
+
+/** Runs `work` against Temporal, giving up after ANSWER_TIMEOUT_MS: a worker that does not answer is a NoWorkerError. */
+export async function withAnswerTimeout<T>(client: Client, what: string, work: () => Promise<T>, timeoutMs = ANSWER_TIMEOUT_MS): Promise<T> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    return await client.withAbortSignal(abort.signal, work);
+  } catch (err) {
+    if (abort.signal.aborted) throw new NoWorkerError(`no answer to ${what} within ${timeoutMs / 1000} s: is a worker running?`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -404,6 +404,8 @@ export class CaseFile {
       stage: this.stage,
       stageLabel: STAGE_DEFINITIONS[this.stage].label,
       handlerId: this.handlerId,
+      drafterIds: this.drafterIds,
+      reviewerIds: this.reviewerIds,
       receivedOn: clock?.receivedOn ?? null,
       replyDue: clock?.replyDue ?? null,
       replyDueExtended: clock?.replyDueExtended ?? null,

@@ -166,6 +166,9 @@ export interface CaseView {
   stage: Stage;
   stageLabel: string;
   handlerId: string | null;
+  /** Staff who drafted or reviewed any version of the reply: the separation of duties keeps them from later steps. */
+  drafterIds: string[];
+  reviewerIds: string[];
   receivedOn: IsoDate | null;
   replyDue: IsoDate | null;
   replyDueExtended: IsoDate | null;

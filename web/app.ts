@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Register } from '../register';
+import type { LoadedConfig } from '../workers/load-config';
+import { verifyPassword } from '../workers/passwords';
+import { registerApi } from './api';
+import { type CaseService, createCaseService, type SignedIn, signedInAs } from './cases';
+import { HttpError, webErrorOf } from './errors';
+import { registerPages } from './pages';
+import { SESSION_COOKIE, SESSION_TTL_MS, type SessionTokens, sessionTokens } from './session';
+import { loadViews, type PageContext, type Views } from './views';
+
+// The web app: one Fastify server for the pages staff use and the JSON API outside systems use, thin over
+// Temporal and the register (docs/temporal-api.md). No business rule lives here: web/cases.ts asks the workflow.
+
+/** Large enough for an application with many items and attachments listed; larger bodies get 413. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+export const DEFAULT_WEB_PORT = 3000;
+
+export interface WebAppDeps {
+  config: LoadedConfig;
+  client: Client;
+  register: Register;
+  sessionSecret: Buffer;
+  /** The local mail capture's directory (web page 本地邮件), when mail is captured locally. */
+  mailDirectory?: string;
+  logger?: Logger;
+}
+
+/** What the page routes share: services, views, and who is signed in. */
+export interface PageDeps {
+  cases: CaseService;
+  tokens: SessionTokens;
+  views: Views;
+  mailDirectory?: string;
+  /** The signed-in person of a page request, or undefined (the route redirects to /login). */
+  pageUser(request: FastifyRequest): SignedIn | undefined;
+  /** Renders a page with the header's user and a fresh CSRF token. */
+  page(request: FastifyRequest, reply: FastifyReply, view: string, context: PageContext, status?: number): FastifyReply;
+}
+
+const ASSETS_DIR = join(__dirname, 'assets');
+const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8' };
+
+export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }), bodyLimit: BODY_LIMIT_BYTES });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    // No script anywhere, no outside origin: a page can only load its own CSS and post its own forms.
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    },
+  });
+  await app.register(cookie, { secret: deps.sessionSecret });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/' } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'gongkai API', version: '1', description: 'Requests for disclosure of government information: submit, list, view, act, download.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    // Only the JSON API belongs in the document; pages are for browsers.
+    hideUntagged: true,
+  });
+
+  const tokens = sessionTokens(deps.sessionSecret);
+  const cases = createCaseService(deps);
+  const views = loadViews();
+  const pageUser = (request: FastifyRequest) => signedInAs(deps.config, tokens.verify(request.cookies[SESSION_COOKIE]));
+  const agencyName = (code: string) => deps.config.agencies.find((a) => a.code === code)?.name ?? code;
+  const page: PageDeps['page'] = (request, reply, view, context, status = 200) => {
+    const signedIn = pageUser(request);
+    const user = signedIn && {
+      id: signedIn.user.id,
+      name: signedIn.user.name,
+      roles: signedIn.user.roles.join(', '),
+      agencyName: agencyName(signedIn.user.agencyCode),
+      isSupervisor: signedIn.user.roles.includes('supervisor'),
+      isRegistrar: signedIn.user.roles.includes('registrar'),
+    };
+    const html = views.render(view, { ...context, ...(user ? { user } : {}), csrfToken: reply.generateCsrf() });
+    return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  };
+
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body } = webErrorOf(err);
+    if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed');
+    if (request.url.startsWith('/api/') || !request.headers.accept?.includes('text/html')) return reply.code(status).send(body);
+    return page(request, reply, 'error', { title: `${status}`, status, error: body }, status);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body = { error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` };
+    if (request.url.startsWith('/api/') || !request.headers.accept?.includes('text/html')) return reply.code(404).send(body);
+    return page(request, reply, 'error', { title: '404', status: 404, error: body }, 404);
+  });
+
+  app.get('/docs', { schema: { hide: true } }, () => app.swagger());
+  app.get('/docs/json', { schema: { hide: true } }, () => app.swagger());
+  app.get<{ Params: { file: string } }>('/assets/:file', (request, reply) => {
+    const type = ASSETS[request.params.file];
+    if (!type) throw new HttpError(404, 'not-found', 'no such asset');
+    return reply.type(type).header('cache-control', 'public, max-age=3600').send(readFileSync(join(ASSETS_DIR, request.params.file)));
+  });
+
+  // Sign-in for the pages: a session cookie (httpOnly, SameSite=Strict; Secure behind https).
+  app.get<{ Querystring: { next?: string } }>('/login', (request, reply) => page(request, reply, 'login', { title: '登录', next: safeNext(request.query.next) }));
+  app.post<{ Body: { userId?: string; password?: string; next?: string } }>('/login', { onRequest: app.csrfProtection }, async (request, reply) => {
+    const { userId = '', password = '', next } = request.body ?? {};
+    const user = deps.config.users.find((u) => u.id === userId);
+    const ok = password.length > 0 && password.length <= 1024 && (await verifyPassword(password, user?.passwordHash));
+    if (!user || !ok) return page(request, reply, 'login', { title: '登录', next: safeNext(next), userId, flash: { kind: 'error', text: '用户名或密码不正确' } }, 401);
+    const { token } = tokens.issue(user.id);
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: deps.config.web.publicUrl.startsWith('https://'),
+      maxAge: SESSION_TTL_MS / 1000,
+    });
+    return reply.redirect(safeNext(next), 303);
+  });
+  app.post('/logout', { onRequest: app.csrfProtection }, (_request, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303));
+
+  registerApi(app, cases, tokens);
+  registerPages(app, { cases, tokens, views, pageUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
+  return app;
+}
+
+/** Where to go after sign-in: a path on this site only (never an open redirect). */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?!\/)[A-Za-z0-9/_.?=&%-]*$/.test(next) ? next : '/';
+}

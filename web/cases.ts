@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Application } from '../domain/application';
+import { actorOf, type UserConfig } from '../domain/gongkai-config';
+import { type Action, type Actor, authorize, permittedActions } from '../domain/roles';
+import type { Register } from '../register';
+import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
+import { listOpenCases, type OpenCaseFilters, type OpenCaseRow } from '../workers/case-list';
+import { submitApplication } from '../workers/intake';
+import type { LoadedConfig } from '../workers/load-config';
+import { applicationQuery, caseViewQuery, type CaseView } from '../workflows/request/messages';
+import { HttpError } from './errors';
+
+// What the web app does for a signed-in person, for the API and the pages alike: thin over Temporal and the
+// register. Which agency's cases a person sees is decided here (domain/roles scopes); what a person may do to a
+// case is decided by the workflow's validator, which checks again whatever this layer let through.
+
+export interface CaseServiceDeps {
+  config: LoadedConfig;
+  client: Client;
+  register: Register;
+}
+
+/** A signed-in person: their configuration entry and the actor the workflow checks. */
+export interface SignedIn {
+  user: UserConfig;
+  actor: Actor;
+}
+
+export function signedInAs(config: Pick<LoadedConfig, 'users'>, userId: string | undefined): SignedIn | undefined {
+  const user = userId === undefined ? undefined : config.users.find((u) => u.id === userId);
+  return user ? { user, actor: actorOf(user) } : undefined;
+}
+
+/** The agencies whose cases a person sees: their own, or all for a supervisor with all-agency scope. */
+export function visibleAgencies(config: Pick<LoadedConfig, 'agencies'>, actor: Actor): string[] {
+  return actor.scope === 'all-agencies' ? config.agencies.map((a) => a.code) : [actor.agencyCode];
+}
+
+/** A case as staff see it: from its workflow while Temporal holds it open, else the register's record. */
+export type CaseRecord = { source: 'workflow'; view: CaseView } | { source: 'register'; record: Awaited<ReturnType<Register['closedCases']>>[number] };
+
+export function createCaseService({ config, client, register }: CaseServiceDeps) {
+  const temporalSettings = config.temporal;
+  const agencyOf = (code: string) => config.agencies.find((a) => a.code === code);
+
+  const assertVisible = (actor: Actor, agencyCode: string): void => {
+    if (!visibleAgencies(config, actor).includes(agencyCode)) throw new HttpError(403, 'wrong-agency', '该案件不属于您所在的机关 / not a case of your agency');
+  };
+
+  /** Is the case's workflow open? Unknown to Temporal (retention passed): the register answers. */
+  const isRunning = async (caseNumber: string): Promise<boolean> => {
+    try {
+      return (await client.workflow.getHandle(caseNumber).describe()).status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+
+  const service = {
+    config,
+
+    listOpen(actor: Actor, filters: OpenCaseFilters = {}): Promise<OpenCaseRow[]> {
+      const agencies = visibleAgencies(config, actor);
+      if (filters.agency !== undefined && !agencies.includes(filters.agency)) throw new HttpError(403, 'wrong-agency', 'agency: 不能查看其他机关的案件 / not an agency you may see');
+      return listOpenCases(client, register, { ...filters, agencies });
+    },
+
+    listClosed(actor: Actor, limit?: number) {
+      return register.closedCases({ agencies: visibleAgencies(config, actor), ...(limit ? { limit } : {}) });
+    },
+
+    /** The case view (no personal data); 404 for no case, 403 for another agency's. */
+    async view(actor: Actor, caseNumber: string): Promise<CaseRecord> {
+      if (await isRunning(caseNumber)) {
+        await requireWorker(client, temporalSettings);
+        const view = await withAnswerTimeout(client, 'the case query', () => client.workflow.getHandle(caseNumber).query(caseViewQuery));
+        assertVisible(actor, view.agencyCode);
+        return { source: 'workflow', view };
+      }
+      const stored = await register.readCase(caseNumber);
+      if (!stored) throw new HttpError(404, 'not-found', `no case ${caseNumber}`);
+      assertVisible(actor, stored.agency_code);
+      const [record] = (await register.closedCases({ agencies: [stored.agency_code], limit: 10_000 })).filter((r) => r.case_number === caseNumber);
+      if (!record) throw new HttpError(404, 'not-found', `case ${caseNumber} is neither open nor closed`);
+      return { source: 'register', record };
+    },
+
+    /** The actions this person may take on the case now (domain/roles): the forms the case page offers. */
+    permitted(actor: Actor, view: CaseView): Action[] {
+      const agency = agencyOf(view.agencyCode);
+      if (!agency) return [];
+      return permittedActions(actor, { stage: view.stage, agencyCode: view.agencyCode, participants: { handlerId: view.handlerId, drafterIds: view.drafterIds, reviewerIds: view.reviewerIds } }, agency.permissionRules).filter(
+        (action) => action !== 'view-case' && action !== 'view-personal-data',
+      );
+    },
+
+    /** Takes an action (the workflow decides); `updateId` makes a repeated submission act once. */
+    async act(actor: Actor, caseNumber: string, input: { action: string; data?: unknown; updateId?: string }): Promise<CaseView> {
+      if (!(await isRunning(caseNumber))) {
+        if (await register.readCase(caseNumber)) throw new HttpError(409, 'case-closed', '案件已办结，不能再办理 / the case is closed');
+        throw new HttpError(404, 'not-found', `no case ${caseNumber}`);
+      }
+      await requireWorker(client, temporalSettings);
+      const data = resolvePayload(config, input.action, input.data ?? {});
+      return withAnswerTimeout(client, `the ${input.action} update`, () => actOnCase(client, caseNumber, { action: input.action, actor, data, updateId: input.updateId ?? randomUUID() }));
+    },
+
+    /** Registers a request (registrars of the application's agency); the same submission id again returns the same case. */
+    async submit(actor: Actor, submission: { submissionId: string; application: unknown }): Promise<{ caseNumber: string; created: boolean }> {
+      const agencyCode = (submission.application as { agencyCode?: unknown } | null)?.agencyCode;
+      if (typeof agencyCode === 'string' && agencyOf(agencyCode) && agencyCode !== actor.agencyCode) {
+        throw new HttpError(403, 'wrong-agency', 'application.agencyCode: 只能登记本机关收到的申请 / only requests to your own agency');
+      }
+      if (!actor.roles.includes('registrar')) throw new HttpError(403, 'wrong-role', '登记申请仅限登记员 / registrars only');
+      await requireWorker(client, temporalSettings);
+      return submitApplication({ client, register, config }, { ...submission, registeredBy: actor.userId });
+    },
+
+    /**
+     * The application with the applicant's personal data, for those the permission table lets see it (the
+     * assigned handler and the case staff of the agency): every view is written to the case's audit trail.
+     */
+    async application(actor: Actor, caseNumber: string): Promise<Application> {
+      const found = await service.view(actor, caseNumber);
+      const stage = found.source === 'workflow' ? found.view.stage : (found.record.stage as CaseView['stage']);
+      const agencyCode = found.source === 'workflow' ? found.view.agencyCode : found.record.agency_code;
+      const participants =
+        found.source === 'workflow'
+          ? { handlerId: found.view.handlerId, drafterIds: found.view.drafterIds, reviewerIds: found.view.reviewerIds }
+          : { handlerId: found.record.handler_id, drafterIds: [], reviewerIds: [] };
+      const allowed = authorize({ actor, action: 'view-personal-data', caseStage: stage, caseAgency: agencyCode, caseParticipants: participants, rules: agencyOf(agencyCode)!.permissionRules });
+      if (!allowed.ok) throw new HttpError(403, allowed.code, allowed.message);
+      await auditView(caseNumber, actor, 'view-personal-data');
+      if (found.source === 'workflow') return client.workflow.getHandle(caseNumber).query(applicationQuery) as Promise<Application>;
+      return (await register.readCase(caseNumber))!.application as Application;
+    },
+
+    /** A stored letter (it names the applicant): only its case's agency, and each download is audited. */
+    async document(actor: Actor, documentId: string): Promise<{ content: Buffer; mediaType: string; fileName: string }> {
+      const caseNumber = documentId.split('/')[0] ?? '';
+      const stored = await register.readCase(caseNumber);
+      const listed = stored?.documents.find((d) => d.document_id === documentId);
+      if (!stored || !listed) throw new HttpError(404, 'not-found', `no document ${documentId}`);
+      assertVisible(actor, stored.agency_code);
+      const document = await register.readDocument(documentId);
+      if (!document) throw new HttpError(404, 'not-found', `no document ${documentId}`);
+      await auditView(caseNumber, actor, 'download-document');
+      return { content: document.content, mediaType: document.mediaType, fileName: documentId.split('/').slice(1).join('-') };
+    },
+  };
+
+  /** One audit-trail entry per view of personal data (who, when, what), in the register beside the case's events. */
+  async function auditView(caseNumber: string, actor: Actor, action: string): Promise<void> {
+    await register.recordCaseEvent({ caseNumber, eventKey: `${caseNumber}:view:${randomUUID()}`, at: new Date().toISOString(), actorId: actor.userId, action, changes: {} });
+  }
+
+  return service;
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;

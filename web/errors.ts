@@ -1,0 +1,81 @@
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { InvalidInputError } from '../domain/validation';
+import { NoWorkerError } from '../workers/case-client';
+
+// Every refusal the web app gives, as a status and a JSON body naming the field where there is one — never a
+// 500 for a person's mistake or a worker's absence. Messages name fields and rules, never an applicant.
+
+export interface WebErrorBody {
+  error: string;
+  message: string;
+  problems?: { field: string; message: string }[];
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems?: { field: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** The workflow's refusal types (update validators, domain/roles `authorize`) and the status each answers with. */
+const REFUSAL_STATUS: Record<string, number> = {
+  'wrong-role': 403,
+  'wrong-agency': 403,
+  'not-assigned': 403,
+  'same-person': 403,
+  'invalid-actor': 403,
+  'wrong-stage': 409,
+  'clock-rule': 409,
+  'invalid-payload': 400,
+  'unknown-action': 400,
+  minimisation: 400,
+};
+
+/** A refusal's `data.field: message; …` list, as the workflow words it, into problems naming each field. */
+function problemsOf(message: string): { field: string; message: string }[] | undefined {
+  const problems = message
+    .split('; ')
+    .map((part) => /^((?:data|actor)(?:\.[A-Za-z0-9_[\]]+)*):\s*(.+)$/s.exec(part))
+    .filter((m) => m !== null)
+    .map((m) => ({ field: m[1]!, message: m[2]! }));
+  return problems.length ? problems : undefined;
+}
+
+/** The HTTP answer for an error thrown while handling a request. */
+export function webErrorOf(err: unknown): { status: number; body: WebErrorBody } {
+  if (err instanceof HttpError) return { status: err.status, body: { error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) } };
+  if (err instanceof InvalidInputError) {
+    const problems = err.problems.map((p) => ({ field: p.field, message: p.message }));
+    return { status: 400, body: { error: 'invalid-input', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems } };
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause as { type?: string; message?: string } | undefined;
+    const type = cause?.type ?? 'refused';
+    const message = cause?.message ?? err.message;
+    const problems = problemsOf(message);
+    return { status: REFUSAL_STATUS[type] ?? 409, body: { error: type, message, ...(problems ? { problems } : {}) } };
+  }
+  if (err instanceof WorkflowNotFoundError) return { status: 404, body: { error: 'not-found', message: 'no such case' } };
+  if (err instanceof ServiceError) return { status: 503, body: { error: 'temporal-unavailable', message: 'Temporal 服务暂不可用，请稍后再试 / Temporal is unavailable; try again shortly' } };
+  if (err instanceof NoWorkerError) return { status: 503, body: { error: 'no-worker', message: '暂无工作进程响应，请稍后再试 / no worker answered; try again shortly' } };
+  const fastifyError = err as Partial<FastifyError>;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const problems = err.validation.map((v) => ({
+      field: [err.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].filter(Boolean).join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return { status: 400, body: { error: 'invalid-input', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems } };
+  }
+  // Fastify's own refusals: malformed JSON, a body too large, an unsupported media type, a bad CSRF token.
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { status: fastifyError.statusCode, body: { error: fastifyError.code ?? 'bad-request', message: fastifyError.message ?? 'bad request' } };
+  }
+  return { status: 500, body: { error: 'internal', message: 'internal error' } };
+}
