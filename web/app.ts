@@ -42,8 +42,10 @@ export interface PageDeps {
   tokens: SessionTokens;
   views: Views;
   mailDirectory?: string;
-  /** The signed-in person of a page request, or undefined (the route redirects to /login). */
+  /** The signed-in person of a page request, or undefined. */
   pageUser(request: FastifyRequest): SignedIn | undefined;
+  /** The signed-in person, or a 401 that sends a browser's GET to /login (and back here after). */
+  requireUser(request: FastifyRequest): SignedIn;
   /** Renders a page with the header's user and a fresh CSRF token. */
   page(request: FastifyRequest, reply: FastifyReply, view: string, context: PageContext, status?: number): FastifyReply;
 }
@@ -94,10 +96,17 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
     return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   };
 
+  const requireUser = (request: FastifyRequest): SignedIn => {
+    const signedIn = pageUser(request);
+    if (!signedIn) throw new HttpError(401, 'unauthenticated', '请先登录 / sign in first');
+    return signedIn;
+  };
+
   app.setErrorHandler((err, request, reply) => {
     const { status, body } = webErrorOf(err);
     if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed');
     if (request.url.startsWith('/api/') || !request.headers.accept?.includes('text/html')) return reply.code(status).send(body);
+    if (status === 401 && request.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     return page(request, reply, 'error', { title: `${status}`, status, error: body }, status);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -134,7 +143,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   app.post('/logout', { onRequest: app.csrfProtection }, (_request, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303));
 
   registerApi(app, cases, tokens);
-  registerPages(app, { cases, tokens, views, pageUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
+  registerPages(app, { cases, tokens, views, pageUser, requireUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
   return app;
 }
 

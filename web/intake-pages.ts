@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+import type { PageDeps } from './app';
+
+export function registerIntakePages(_app: FastifyInstance, _deps: PageDeps): void {
+  // to be written
+}
