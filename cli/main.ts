@@ -6,7 +6,9 @@ import { deadlineCommand } from './deadline';
 import { mailCommand } from './mail';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
-import { connectWorkerConnection } from '../workers/connection';
+import { buildWebApp } from '../web/app';
+import { loadSessionSecret } from '../web/session';
+import { connectClient, connectWorkerConnection } from '../workers/connection';
 import { logger } from '../workers/logger';
 import { installTemporalRuntime } from '../workers/runtime';
 import { runLocalStack } from '../workers/start-local';
@@ -19,7 +21,7 @@ const program = new Command()
 
 program
   .command('start')
-  .description('run the embedded stack: Temporal dev server on data/temporal/dev.sqlite, and the worker')
+  .description('run the embedded stack: Temporal dev server on data/temporal/dev.sqlite, the worker, the web app (port 3000) and the local mail capture')
   .option('--ui-port <port>', 'port of the Temporal Web UI (0: headless)', parsePort, 8233)
   .action(async (opts) => {
     installTemporalRuntime();
@@ -42,6 +44,25 @@ program
       await connection.close();
       await register.close();
     }
+  });
+
+program
+  .command('web')
+  .description('run the web app against the configured Temporal server and register (GONGKAI_WEB_HOST, GONGKAI_WEB_PORT)')
+  .action(async () => {
+    const config = loadConfig();
+    const register = await openConfiguredRegister(config);
+    const client = await connectClient(config);
+    const web = await buildWebApp({ config, client, register, sessionSecret: loadSessionSecret(process.env, config.dataDir), logger });
+    const stop = async () => {
+      await web.close();
+      await client.connection.close();
+      await register.close();
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    await web.listen({ host: config.web.host, port: config.web.port });
+    logger.info({ web: `http://${config.web.host}:${config.web.port}` }, 'web app ready');
   });
 
 program.addCommand(deadlineCommand);

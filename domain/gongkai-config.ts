@@ -392,8 +392,11 @@ export const databaseSettingsSchema = z.object({
 });
 export type DatabaseSettings = z.output<typeof databaseSettingsSchema>;
 
-/** The web app as staff reach it: reminder emails link to `<publicUrl>/cases/<case number>`. */
+/** The web app: where it listens, and its address as staff reach it (emails link to `<publicUrl>/cases/<case number>`). */
 export const webSettingsSchema = z.object({
+  /** Loopback by default: behind a reverse proxy (TLS) in production, or GONGKAI_WEB_HOST=0.0.0.0. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(3000),
   publicUrl: z
     .url({ protocol: /^https?$/, error: '应为 http:// 或 https:// 地址 / expected an http(s) URL' })
     .transform((url) => url.replace(/\/+$/, ''))

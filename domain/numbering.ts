@@ -8,6 +8,9 @@ export function caseNumberOf(agencyCode: string, registrationYear: number, seria
 
 export const CASE_NUMBER_PATTERN = /^[A-Z][A-Z0-9-]{1,15}-\d{4}-\d{6}$/;
 
+/** The agency code a case number starts with: `LYG-ZRZY-2026-000001` → `LYG-ZRZY`. */
+export const agencyCodeOfCaseNumber = (caseNumber: string): string => caseNumber.replace(/-\d{4}-\d{6}$/, '');
+
 /**
  * A document number (文号) in the agency's format: `连政办依复〔{year}〕{seq}号`, 2026, 7 → `连政办依复〔2026〕7号`
  * (GB/T 9704: full year, no leading zeros). Formats are validated with the configuration.

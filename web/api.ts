@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CASE_NUMBER_PATTERN } from '../domain/numbering';
 import { ACTIONS } from '../domain/roles';
 import { verifyPassword } from '../workers/passwords';
 import { type CaseService, type SignedIn, signedInAs } from './cases';
@@ -11,7 +12,7 @@ import type { SessionTokens } from './session';
 // POST /api/session, zod at the edge, the OpenAPI document at /docs. Every route answers 4xx for a caller's
 // mistake, 503 when no worker answers.
 
-const caseNumber = z.string().regex(/^[A-Z][A-Z0-9-]{1,15}-\d{4}-\d{6}$/, 'a case number such as LYG-ZRZY-2026-000001');
+const caseNumber = z.string().regex(CASE_NUMBER_PATTERN, 'a case number such as LYG-ZRZY-2026-000001');
 const errorBody = z.object({ error: z.string(), message: z.string(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() });
 const refusals = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody };
 /** An id the caller chooses for an act or a submission: sending it again acts once. */

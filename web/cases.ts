@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Application } from '../domain/application';
 import { actorOf, type UserConfig } from '../domain/gongkai-config';
+import { agencyCodeOfCaseNumber } from '../domain/numbering';
 import { type Action, type Actor, authorize, permittedActions } from '../domain/roles';
 import type { Register } from '../register';
 import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
@@ -65,6 +66,19 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
       const agencies = visibleAgencies(config, actor);
       if (filters.agency !== undefined && !agencies.includes(filters.agency)) throw new HttpError(403, 'wrong-agency', 'agency: 不能查看其他机关的案件 / not an agency you may see');
       return listOpenCases(client, register, { ...filters, agencies });
+    },
+
+    /**
+     * Escalations sent (overdue reminders, `overdue:<deadline kind>` in the email ledger) for cases of the agencies
+     * this person sees, newest first. Recipients are staff addresses; letters to applicants are not listed.
+     */
+    async escalationsSent(actor: Actor, limit = 200): Promise<{ caseNumber: string; deadlineKind: string; recipient: string; status: string; at: string }[]> {
+      const agencies = visibleAgencies(config, actor);
+      const rows = (await register.emailLedger()).filter((row) => row.kind.startsWith('overdue:') && row.case_number !== null && agencies.includes(agencyCodeOfCaseNumber(row.case_number!)));
+      return rows
+        .map((row) => ({ caseNumber: row.case_number!, deadlineKind: row.kind.slice('overdue:'.length), recipient: row.recipient, status: row.status, at: row.sent_at ?? row.reserved_at }))
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, limit);
     },
 
     listClosed(actor: Actor, limit?: number) {

@@ -42,6 +42,8 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'GONGKAI_SMTP_PASSWORD', path: ['smtp', 'auth', 'pass'] },
   { variable: 'SMTP_URL', path: ['smtp', 'url'] },
   { variable: 'GONGKAI_PUBLIC_URL', path: ['web', 'publicUrl'] },
+  { variable: 'GONGKAI_WEB_HOST', path: ['web', 'host'] },
+  { variable: 'GONGKAI_WEB_PORT', path: ['web', 'port'], parse: portNumber },
 ];
 
 const TEMPORAL_TLS_VARIABLES = {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from './load-config';
 import { openConfiguredRegister } from './open-register';
-import { connectWorkerConnection } from './connection';
+import { buildWebApp } from '../web/app';
+import { loadSessionSecret } from '../web/session';
+import { connectClient, connectWorkerConnection } from './connection';
 import { type RunningDevServer, startDevServer } from './dev-server';
 import { logger } from './logger';
 import { type MailCapture, mailCaptureDirectory, startMailCapture } from './mail-capture';
@@ -59,8 +61,19 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
     const register = await openConfiguredRegister(config);
     logger.info({ database: register.store.dialect }, 'register ready');
     const connection = await connectWorkerConnection(config);
+    const client = await connectClient(config);
+    const web = await buildWebApp({
+      config,
+      client,
+      register,
+      sessionSecret: loadSessionSecret(process.env, config.dataDir),
+      ...(mailCapture ? { mailDirectory: mailCapture.directory } : {}),
+      logger,
+    });
     try {
       const worker = await createWorker(config, connection, register);
+      await web.listen({ host: config.web.host, port: config.web.port });
+      logger.info({ web: `http://${config.web.host}:${config.web.port}`, users: demoUsersOf(config) }, 'web app ready: sign in as one of these users');
       logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running; Ctrl-C stops');
       // The SDK's runtime shuts the worker down on SIGINT/SIGTERM; our own handler covers the start-up window.
       if (!stopping.signal.aborted) {
@@ -68,6 +81,8 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
         await worker.run();
       }
     } finally {
+      await web.close();
+      await client.connection.close();
       await connection.close();
       await register.close();
     }
@@ -82,6 +97,12 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
     process.removeListener('SIGTERM', onSignal);
     logger.info('stopped');
   }
+}
+
+/** The demo configuration's users (id, roles, agency) — their password is in the README; other configurations print none. */
+function demoUsersOf(config: LoadedConfig): string[] | undefined {
+  if (!config.configPath.endsWith(join('config', 'demo.json'))) return undefined;
+  return config.users.map((u) => `${u.id} (${u.roles.join(', ')}; ${u.agencyCode})`);
 }
 
 async function startLocalMailCapture(config: LoadedConfig): Promise<MailCapture> {

@@ -14,13 +14,16 @@ export interface StackEnv {
   smtpPort?: number;
   /** A configuration file other than config/demo.json. */
   configPath?: string;
+  /** The web app's port; `startStack` picks a free one when absent. */
+  webPort?: number;
 }
 
-const processEnv = ({ address, dataDir, smtpPort, configPath }: StackEnv): NodeJS.ProcessEnv => ({
+const processEnv = ({ address, dataDir, smtpPort, configPath, webPort }: StackEnv): NodeJS.ProcessEnv => ({
   ...process.env,
   TEMPORAL_ADDRESS: address,
   GONGKAI_DATA_DIR: dataDir,
   ...(smtpPort === undefined ? {} : { GONGKAI_SMTP_PORT: String(smtpPort) }),
+  ...(webPort === undefined ? {} : { GONGKAI_WEB_PORT: String(webPort) }),
   ...(configPath === undefined ? {} : { GONGKAI_CONFIG: configPath }),
 });
 
@@ -32,6 +35,7 @@ export interface StartedStack {
 /** `gongkai start` as a user runs it (what `npm start` runs after setup), in its own process. */
 export async function startStack(stack: StackEnv): Promise<StartedStack> {
   stack.smtpPort ??= await freePort();
+  stack.webPort ??= await freePort();
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'start', '--ui-port', '0'], {
     env: processEnv(stack),
     stdio: ['ignore', 'pipe', 'pipe'],

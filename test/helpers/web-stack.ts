@@ -35,8 +35,8 @@ export class WebStack {
     private readonly dataDir: string,
   ) {}
 
-  /** `worker: false` starts no worker (503 tests). */
-  static async start({ worker = true }: { worker?: boolean } = {}): Promise<WebStack> {
+  /** `worker: false` starts no worker (503 tests); `mailDirectory` is shown on the 本地邮件 page. */
+  static async start({ worker = true, mailDirectory }: { worker?: boolean; mailDirectory?: string } = {}): Promise<WebStack> {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongkai-web-'));
     const [env, workflowBundle, smtp] = await Promise.all([createDevServerEnv(), bundleTestWorkflows(WORKFLOWS_PATH), SmtpCapture.start()]);
     const processEnv = { GONGKAI_DATA_DIR: dataDir, TEMPORAL_ADDRESS: env.address };
@@ -59,7 +59,7 @@ export class WebStack {
       });
       running = w.run();
     }
-    const app = await buildWebApp({ config, client: env.client, register, sessionSecret: Buffer.alloc(32, 9) });
+    const app = await buildWebApp({ config, client: env.client, register, sessionSecret: Buffer.alloc(32, 9), ...(mailDirectory ? { mailDirectory } : {}) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
     return new WebStack(env, config, register, smtp, app, `http://127.0.0.1:${port}`, w, running, dataDir);

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(stack.dataDir, { recursive: true, force: true }));
 
-test('start runs a dev server and worker, stops cleanly on Ctrl-C, and a second start resumes the same data', async () => {
+test('start runs a dev server, worker and web app, stops cleanly on Ctrl-C, and a second start resumes the same data', async () => {
   const first = await startStack(stack);
   try {
     await expect(temporalCli(stack, 'workflow', 'list')).resolves.toBeDefined();
@@ -23,6 +23,13 @@ test('start runs a dev server and worker, stops cleanly on Ctrl-C, and a second 
     const searchAttributes = await temporalCli(stack, 'operator', 'search-attribute', 'list');
     expect(searchAttributes).toMatch(/GkStage\s+Keyword/);
     expect(searchAttributes).toMatch(/GkReplyDueAt\s+Datetime/);
+    // The web app answers on its port, and the demo users it names can sign in.
+    const login = await fetch(`http://127.0.0.1:${stack.webPort}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('登录');
+    expect(first.output()).toContain('zrzy.registrar (registrar; LYG-ZRZY)');
+    const session = await fetch(`http://127.0.0.1:${stack.webPort}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'zrzy.registrar', password: 'gongkai-demo' }) });
+    expect(session.status).toBe(200);
     // A workflow on a queue no worker polls stays open: it must still be there after the restart.
     await temporalCli(stack, 'workflow', 'start', '--type', 'parked', '--task-queue', 'parking', '--workflow-id', 'parked-1');
   } finally {
