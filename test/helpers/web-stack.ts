@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Register } from '../../register';
 import { buildWebApp } from '../../web/app';
 import { loadConfig, type LoadedConfig } from '../../workers/load-config';
+import { type MailCapture, mailCaptureDirectory, startMailCapture } from '../../workers/mail-capture';
 import { createMailTransport } from '../../workers/mail-transport';
 import { openConfiguredRegister } from '../../workers/open-register';
 import { createActivities, WORKFLOWS_PATH } from '../../workers/worker';
@@ -33,18 +34,25 @@ export class WebStack {
     private readonly worker: Worker | undefined,
     private readonly running: Promise<void> | undefined,
     private readonly dataDir: string,
+    /** The local mail capture, with `localMailCapture`. */
+    readonly mailCapture: MailCapture | undefined,
   ) {}
 
-  /** `worker: false` starts no worker (503 tests); `mailDirectory` is shown on the 本地邮件 page. */
-  static async start({ worker = true, mailDirectory }: { worker?: boolean; mailDirectory?: string } = {}): Promise<WebStack> {
+  /**
+   * `worker: false` starts no worker (503 tests). `localMailCapture: true` sends the workers' mail to the local mail
+   * capture of `npm start` (workers/mail-capture.ts) instead of `smtp`, and shows it on the 本地邮件 page.
+   */
+  static async start({ worker = true, localMailCapture = false }: { worker?: boolean; localMailCapture?: boolean } = {}): Promise<WebStack> {
     const dataDir = mkdtempSync(join(tmpdir(), 'gongkai-web-'));
     const [env, workflowBundle, smtp] = await Promise.all([createDevServerEnv(), bundleTestWorkflows(WORKFLOWS_PATH), SmtpCapture.start()]);
+    const capture = localMailCapture ? await startMailCapture({ host: '127.0.0.1', port: 0, directory: mailCaptureDirectory(dataDir) }) : undefined;
+    const mailDirectory = capture?.directory;
     const processEnv = { GONGKAI_DATA_DIR: dataDir, TEMPORAL_ADDRESS: env.address };
     const loaded = loadConfig({ env: processEnv });
     const config: LoadedConfig = {
       ...loaded,
       temporal: { ...loaded.temporal, taskQueue: uniqueTaskQueue('web') },
-      smtp: { ...loaded.smtp, host: '127.0.0.1', port: smtp.port },
+      smtp: { ...loaded.smtp, host: '127.0.0.1', port: capture?.port ?? smtp.port },
     };
     const register = await openConfiguredRegister(config, processEnv);
     let running: Promise<void> | undefined;
@@ -62,7 +70,7 @@ export class WebStack {
     const app = await buildWebApp({ config, client: env.client, register, sessionSecret: Buffer.alloc(32, 9), ...(mailDirectory ? { mailDirectory } : {}) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
-    return new WebStack(env, config, register, smtp, app, `http://127.0.0.1:${port}`, w, running, dataDir);
+    return new WebStack(env, config, register, smtp, app, `http://127.0.0.1:${port}`, w, running, dataDir, capture);
   }
 
   async close(): Promise<void> {
@@ -72,6 +80,7 @@ export class WebStack {
     await this.register.close();
     await this.env.teardown();
     await this.smtp.close();
+    await this.mailCapture?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
