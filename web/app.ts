@@ -125,7 +125,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
 
   // Sign-in for the pages: a session cookie (httpOnly, SameSite=Strict; Secure behind https).
   app.get<{ Querystring: { next?: string } }>('/login', (request, reply) => page(request, reply, 'login', { title: '登录', next: safeNext(request.query.next) }));
-  app.post<{ Body: { userId?: string; password?: string; next?: string } }>('/login', { onRequest: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Body: { userId?: string; password?: string; next?: string } }>('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
     const { userId = '', password = '', next } = request.body ?? {};
     const user = deps.config.users.find((u) => u.id === userId);
     const ok = password.length > 0 && password.length <= 1024 && (await verifyPassword(password, user?.passwordHash));
@@ -140,7 +140,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
     });
     return reply.redirect(safeNext(next), 303);
   });
-  app.post('/logout', { onRequest: app.csrfProtection }, (_request, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303));
+  app.post('/logout', { preHandler: app.csrfProtection }, (_request, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303));
 
   registerApi(app, cases, tokens);
   registerPages(app, { cases, tokens, views, pageUser, requireUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
