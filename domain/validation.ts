@@ -12,8 +12,12 @@ export interface FieldProblem {
 export type FieldLabeler = (path: readonly PropertyKey[]) => string | undefined;
 
 export function fieldProblems(error: z.ZodError, labelOf?: FieldLabeler): FieldProblem[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const label = labelOf?.(issue.path);
+    // An unknown field is named itself, with the label of the part that holds it (it has none of its own).
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...issue.path, key].map(String).join('.'), ...(label === undefined ? {} : { label }), message: issue.message }));
+    }
     return {
       field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
       ...(label === undefined ? {} : { label }),

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SUPPORTED_ACTIONS, type SupportedAction } from '../domain/case-actions';
 import { CASE_NUMBER_PATTERN } from '../domain/numbering';
-import { ACTIONS } from '../domain/roles';
 import { verifyPassword } from '../workers/passwords';
 import { type CaseService, type SignedIn, signedInAs } from './cases';
 import { HttpError } from './errors';
@@ -99,8 +99,8 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
     async (request) => {
       const { overdue, dueWithin, paused, handler, agency } = request.query;
       const rows = await cases.listOpen(who(request).actor, {
-        overdue: overdue === 'true',
-        paused: paused === 'true',
+        ...(overdue ? { overdue: overdue === 'true' } : {}),
+        ...(paused ? { paused: paused === 'true' } : {}),
         ...(dueWithin ? { dueWithin } : {}),
         ...(handler ? { handler } : {}),
         ...(agency ? { agency } : {}),
@@ -150,7 +150,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
         summary: 'Take an action on a case (docs/temporal-api.md lists each action’s data); updateId makes a retry act once',
         security: [{ bearer: [] }],
         params: z.strictObject({ caseNumber }),
-        body: z.strictObject({ action: z.enum(ACTIONS), data: z.record(z.string(), z.unknown()).optional(), updateId: callerId.optional() }),
+        body: z.strictObject({ action: z.enum(SUPPORTED_ACTIONS as [SupportedAction, ...SupportedAction[]]), data: z.record(z.string(), z.unknown()).optional(), updateId: callerId.optional() }),
         response: { 200: z.object({ case: z.record(z.string(), z.unknown()) }), ...refusals },
       },
     },

@@ -3,10 +3,11 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Application } from '../domain/application';
 import { actorOf, type UserConfig } from '../domain/gongkai-config';
 import { agencyCodeOfCaseNumber } from '../domain/numbering';
-import { type Action, type Actor, authorize, permittedActions } from '../domain/roles';
+import { ACTION_PERMISSIONS, type Action, type Actor, authorize, permittedActions } from '../domain/roles';
+import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
-import { listOpenCases, type OpenCaseFilters, type OpenCaseRow } from '../workers/case-list';
+import { listOpenCases, type OpenCaseFilters, type OpenCaseRow, workingDayCalendar } from '../workers/case-list';
 import { submitApplication } from '../workers/intake';
 import type { LoadedConfig } from '../workers/load-config';
 import { applicationQuery, caseViewQuery, type CaseView } from '../workflows/request/messages';
@@ -39,13 +40,23 @@ export function visibleAgencies(config: Pick<LoadedConfig, 'agencies'>, actor: A
 }
 
 /** A case as staff see it: from its workflow while Temporal holds it open, else the register's record. */
-export type CaseRecord = { source: 'workflow'; view: CaseView } | { source: 'register'; record: Awaited<ReturnType<Register['closedCases']>>[number] };
+type RegisterDocumentRow = NonNullable<Awaited<ReturnType<Register['readCase']>>>['documents'][number];
+export type CaseRecord =
+  | { source: 'workflow'; view: CaseView }
+  | { source: 'register'; record: Awaited<ReturnType<Register['closedCases']>>[number] & { documents: RegisterDocumentRow[] } };
 
 export function createCaseService({ config, client, register }: CaseServiceDeps) {
   const temporalSettings = config.temporal;
   const agencyOf = (code: string) => config.agencies.find((a) => a.code === code);
 
+  /** Only case staff and supervisors see cases at all (domain/roles `view-case`): an admin runs the system, not cases. */
+  const assertMaySeeCases = (actor: Actor): void => {
+    const roles = ACTION_PERMISSIONS['view-case'].roles;
+    if (!actor.roles.some((role) => roles.includes(role))) throw new HttpError(403, 'wrong-role', '查看案件仅限办案人员和督办人员 / case staff and supervisors only');
+  };
+
   const assertVisible = (actor: Actor, agencyCode: string): void => {
+    assertMaySeeCases(actor);
     if (!visibleAgencies(config, actor).includes(agencyCode)) throw new HttpError(403, 'wrong-agency', '该案件不属于您所在的机关 / not a case of your agency');
   };
 
@@ -63,8 +74,11 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
     config,
 
     listOpen(actor: Actor, filters: OpenCaseFilters = {}): Promise<OpenCaseRow[]> {
+      assertMaySeeCases(actor);
       const agencies = visibleAgencies(config, actor);
-      if (filters.agency !== undefined && !agencies.includes(filters.agency)) throw new HttpError(403, 'wrong-agency', 'agency: 不能查看其他机关的案件 / not an agency you may see');
+      if (filters.agency !== undefined && !agencies.includes(filters.agency)) {
+        throw new HttpError(403, 'wrong-agency', 'agency: 不能查看其他机关的案件 / not an agency you may see', [{ field: 'agency', message: '不能查看其他机关的案件 / not an agency you may see' }]);
+      }
       return listOpenCases(client, register, { ...filters, agencies });
     },
 
@@ -81,7 +95,11 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
         .slice(0, limit);
     },
 
+    /** The statutory working-day calendar (shipped notices, and those loaded into the register). */
+    calendar: () => workingDayCalendar(register),
+
     listClosed(actor: Actor, limit?: number) {
+      assertMaySeeCases(actor);
       return register.closedCases({ agencies: visibleAgencies(config, actor), ...(limit ? { limit } : {}) });
     },
 
@@ -98,7 +116,7 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
       assertVisible(actor, stored.agency_code);
       const [record] = (await register.closedCases({ agencies: [stored.agency_code], limit: 10_000 })).filter((r) => r.case_number === caseNumber);
       if (!record) throw new HttpError(404, 'not-found', `case ${caseNumber} is neither open nor closed`);
-      return { source: 'register', record };
+      return { source: 'register', record: { ...record, documents: stored.documents } };
     },
 
     /** The actions this person may take on the case now (domain/roles): the forms the case page offers. */
@@ -123,13 +141,22 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
 
     /** Registers a request (registrars of the application's agency); the same submission id again returns the same case. */
     async submit(actor: Actor, submission: { submissionId: string; application: unknown }): Promise<{ caseNumber: string; created: boolean }> {
+      if (!actor.roles.includes('registrar')) throw new HttpError(403, 'wrong-role', '登记申请仅限登记员 / registrars only');
       const agencyCode = (submission.application as { agencyCode?: unknown } | null)?.agencyCode;
       if (typeof agencyCode === 'string' && agencyOf(agencyCode) && agencyCode !== actor.agencyCode) {
-        throw new HttpError(403, 'wrong-agency', 'application.agencyCode: 只能登记本机关收到的申请 / only requests to your own agency');
+        const message = '只能登记本机关收到的申请 / only requests to your own agency';
+        throw new HttpError(403, 'wrong-agency', `application.agencyCode: ${message}`, [{ field: 'application.agencyCode', message }]);
       }
-      if (!actor.roles.includes('registrar')) throw new HttpError(403, 'wrong-role', '登记申请仅限登记员 / registrars only');
       await requireWorker(client, temporalSettings);
-      return submitApplication({ client, register, config }, { ...submission, registeredBy: actor.userId });
+      try {
+        return await submitApplication({ client, register, config }, { ...submission, registeredBy: actor.userId });
+      } catch (err) {
+        // The application's problems name its fields; here they sit under `application` in the body.
+        if (err instanceof InvalidInputError && err.problems.some((p) => p.field !== 'submissionId')) {
+          throw new InvalidInputError(err.subject, err.problems.map((p) => (p.field === 'submissionId' ? p : { ...p, field: p.field === '(root)' ? 'application' : `application.${p.field}` })));
+        }
+        throw err;
+      }
     },
 
     /**
@@ -137,33 +164,42 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
      * assigned handler and the case staff of the agency): every view is written to the case's audit trail.
      */
     async application(actor: Actor, caseNumber: string): Promise<Application> {
-      const found = await service.view(actor, caseNumber);
-      const stage = found.source === 'workflow' ? found.view.stage : (found.record.stage as CaseView['stage']);
-      const agencyCode = found.source === 'workflow' ? found.view.agencyCode : found.record.agency_code;
-      const participants =
-        found.source === 'workflow'
-          ? { handlerId: found.view.handlerId, drafterIds: found.view.drafterIds, reviewerIds: found.view.reviewerIds }
-          : { handlerId: found.record.handler_id, drafterIds: [], reviewerIds: [] };
-      const allowed = authorize({ actor, action: 'view-personal-data', caseStage: stage, caseAgency: agencyCode, caseParticipants: participants, rules: agencyOf(agencyCode)!.permissionRules });
-      if (!allowed.ok) throw new HttpError(403, allowed.code, allowed.message);
+      const found = await mayOpenPersonalData(actor, caseNumber);
       await auditView(caseNumber, actor, 'view-personal-data');
       if (found.source === 'workflow') return client.workflow.getHandle(caseNumber).query(applicationQuery) as Promise<Application>;
       return (await register.readCase(caseNumber))!.application as Application;
     },
 
-    /** A stored letter (it names the applicant): only its case's agency, and each download is audited. */
+    /** A stored letter: it names the applicant, so the same people as the application, and each download is audited. */
     async document(actor: Actor, documentId: string): Promise<{ content: Buffer; mediaType: string; fileName: string }> {
       const caseNumber = documentId.split('/')[0] ?? '';
       const stored = await register.readCase(caseNumber);
       const listed = stored?.documents.find((d) => d.document_id === documentId);
       if (!stored || !listed) throw new HttpError(404, 'not-found', `no document ${documentId}`);
-      assertVisible(actor, stored.agency_code);
+      await mayOpenPersonalData(actor, caseNumber);
       const document = await register.readDocument(documentId);
       if (!document) throw new HttpError(404, 'not-found', `no document ${documentId}`);
       await auditView(caseNumber, actor, 'download-document');
       return { content: document.content, mediaType: document.mediaType, fileName: documentId.split('/').slice(1).join('-') };
     },
   };
+
+  /**
+   * The case, if this person may open its personal data (domain/roles `view-personal-data`: the assigned handler and
+   * the agency's case staff — not supervisors, who watch deadlines); 403 otherwise.
+   */
+  async function mayOpenPersonalData(actor: Actor, caseNumber: string): Promise<CaseRecord> {
+    const found = await service.view(actor, caseNumber);
+    const stage = found.source === 'workflow' ? found.view.stage : (found.record.stage as CaseView['stage']);
+    const agencyCode = found.source === 'workflow' ? found.view.agencyCode : found.record.agency_code;
+    const participants =
+      found.source === 'workflow'
+        ? { handlerId: found.view.handlerId, drafterIds: found.view.drafterIds, reviewerIds: found.view.reviewerIds }
+        : { handlerId: found.record.handler_id, drafterIds: [], reviewerIds: [] };
+    const allowed = authorize({ actor, action: 'view-personal-data', caseStage: stage, caseAgency: agencyCode, caseParticipants: participants, rules: agencyOf(agencyCode)!.permissionRules });
+    if (!allowed.ok) throw new HttpError(403, allowed.code, allowed.message);
+    return found;
+  }
 
   /** One audit-trail entry per view of personal data (who, when, what), in the register beside the case's events. */
   async function auditView(caseNumber: string, actor: Actor, action: string): Promise<void> {

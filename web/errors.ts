@@ -42,7 +42,7 @@ const REFUSAL_STATUS: Record<string, number> = {
 function problemsOf(message: string): { field: string; message: string }[] | undefined {
   const problems = message
     .split('; ')
-    .map((part) => /^((?:data|actor)(?:\.[A-Za-z0-9_[\]]+)*):\s*(.+)$/s.exec(part))
+    .map((part) => /^((?:data|actor|action)(?:\.[A-Za-z0-9_[\]-]+)*):\s*(.+)$/s.exec(part))
     .filter((m) => m !== null)
     .map((m) => ({ field: m[1]!, message: m[2]! }));
   return problems.length ? problems : undefined;
@@ -51,6 +51,8 @@ function problemsOf(message: string): { field: string; message: string }[] | und
 /** The HTTP answer for an error thrown while handling a request. */
 export function webErrorOf(err: unknown): { status: number; body: WebErrorBody } {
   if (err instanceof HttpError) return { status: err.status, body: { error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) } };
+  // Fastify's own codes (FST_ERR_…) are its internals: callers get a stable name.
+  const fastifyCodes: Record<string, string> = { FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-body', FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-body', FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large', FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type', FST_CSRF_INVALID_TOKEN: 'csrf', FST_CSRF_MISSING_SECRET: 'csrf' };
   if (err instanceof InvalidInputError) {
     const problems = err.problems.map((p) => ({ field: p.field, message: p.message }));
     return { status: 400, body: { error: 'invalid-input', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems } };
@@ -67,15 +69,22 @@ export function webErrorOf(err: unknown): { status: number; body: WebErrorBody }
   if (err instanceof NoWorkerError) return { status: 503, body: { error: 'no-worker', message: '暂无工作进程响应，请稍后再试 / no worker answered; try again shortly' } };
   const fastifyError = err as Partial<FastifyError>;
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const problems = err.validation.map((v) => ({
-      field: [err.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].filter(Boolean).join('.'),
-      message: v.message ?? 'invalid',
-    }));
+    const problems = err.validation.flatMap((v) => {
+      // Named as the caller wrote them: `submissionId`, `agency` — the same names the domain's refusals use.
+      // The document route's wildcard parameter is the document id.
+      const inside = String(v.instancePath).split('/').filter(Boolean).map((part) => (part === '*' ? 'documentId' : part));
+      const path = inside.length ? inside : [err.validationContext ?? 'body'];
+      // An unknown field is named itself, not the object that holds it.
+      const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: unknown }).keys as string[] | undefined) : undefined;
+      const message = v.message ?? 'invalid';
+      return keys?.length ? keys.map((key) => ({ field: [...path, key].join('.'), message })) : [{ field: path.join('.'), message }];
+    });
     return { status: 400, body: { error: 'invalid-input', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems } };
   }
   // Fastify's own refusals: malformed JSON, a body too large, an unsupported media type, a bad CSRF token.
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: { error: fastifyError.code ?? 'bad-request', message: fastifyError.message ?? 'bad request' } };
+    const code = fastifyError.code ?? '';
+    return { status: fastifyError.statusCode, body: { error: fastifyCodes[code] ?? (code.startsWith('FST_') ? 'bad-request' : code || 'bad-request'), message: fastifyError.message ?? 'bad request' } };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { effectiveCalendar, holidayNoticeSchema, nthWorkingDayAfter } from '../domain/calendar';
+import { effectiveCalendar, holidayNoticeSchema, nthWorkingDayAfter, type WorkingDayCalendar } from '../domain/calendar';
 import { beijingDateOf, endOfBeijingDayMs, type IsoDate } from '../domain/dates';
 import type { Register } from '../register';
 import { REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
@@ -38,19 +38,26 @@ const instant = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Values in a query: only the characters ids and codes use, so nothing can change the query's meaning. */
 const quote = (value: string) => `'${value.replace(/[^A-Za-z0-9._-]/g, '')}'`;
 
+/** The statutory working-day calendar: the shipped holiday notices, each year replaced by one loaded into the register. */
+export async function workingDayCalendar(register: Pick<Register, 'holidayNotices'>): Promise<WorkingDayCalendar> {
+  const loaded = (await register.holidayNotices()).map((n) => holidayNoticeSchema.parse(n));
+  return effectiveCalendar(readHolidayNotices(), loaded);
+}
+
 /** The visibility query for `filters` (the due-within limit needs the calendar, from the register). */
 export async function openCasesQuery(register: Pick<Register, 'holidayNotices'>, filters: OpenCaseFilters, now = new Date()): Promise<string> {
   const clauses = [`WorkflowType = '${REQUEST_WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`];
-  if (filters.overdue) clauses.push(`GkReplyDueAt < '${instant(now)}'`);
+  // true: only those; false: only the others (a case without a running reply deadline is not overdue).
+  if (filters.overdue === true) clauses.push(`GkReplyDueAt < '${instant(now)}'`);
+  if (filters.overdue === false) clauses.push(`(GkReplyDueAt >= '${instant(now)}' OR GkReplyDueAt IS NULL)`);
   if (filters.dueWithin) {
-    const loaded = (await register.holidayNotices()).map((n) => holidayNoticeSchema.parse(n));
-    const calendar = effectiveCalendar(readHolidayNotices(), loaded);
+    const calendar = await workingDayCalendar(register);
     const today: IsoDate = beijingDateOf(now.toISOString());
     const limit = nthWorkingDayAfter(calendar, today, filters.dueWithin).date;
     // Due on `limit` or earlier: the stored instant is the end of the due day; `<` one second later avoids exact-instant comparisons.
     clauses.push(`GkReplyDueAt >= '${instant(now)}'`, `GkReplyDueAt < '${instant(new Date(endOfBeijingDayMs(limit) + 1000))}'`);
   }
-  if (filters.paused) clauses.push('GkPaused = true');
+  if (filters.paused !== undefined) clauses.push(`GkPaused = ${filters.paused}`);
   if (filters.handler) clauses.push(`GkHandler = ${quote(filters.handler)}`);
   if (filters.agency) clauses.push(`GkAgency = ${quote(filters.agency)}`);
   if (filters.agencies) clauses.push(filters.agencies.length ? `GkAgency IN (${filters.agencies.map(quote).join(', ')})` : 'GkAgency = \'\'');

@@ -130,7 +130,7 @@ describe('parseApplication', () => {
     }
     for (const value of ['李四', id, '13912345678', 'private', '秘密', 'do not echo']) expect(message).not.toContain(value);
     expect(message).toContain('applicant.name（申请人姓名或者名称）: 不能超过100个字符 / at most 100 characters');
-    expect(message).toContain('requestedItems.0（第1项·申请公开的政府信息）: 含有不允许的字段 / unrecognized field(s): secretNote');
+    expect(message).toContain('requestedItems.0.secretNote（第1项·申请公开的政府信息）: 含有不允许的字段 / unrecognized field(s): secretNote');
   });
 
   test('property: every problem from a range of bad inputs has a Chinese label and a bilingual message', () => {
@@ -280,7 +280,7 @@ describe('size limits', () => {
 
   test('unknown fields are refused rather than silently dropped', () => {
     expect(problemsOf(application({ postalAdress: 'typo' }))).toEqual([
-      { field: '(root)', label: '政府信息公开申请', message: '含有不允许的字段 / unrecognized field(s): postalAdress' },
+      { field: 'postalAdress', label: '政府信息公开申请', message: '含有不允许的字段 / unrecognized field(s): postalAdress' },
     ]);
   });
 });
@@ -308,7 +308,7 @@ describe('channel timestamps', () => {
     expect(fieldsOf(application({ channel: { kind: 'in-person' } }))).toEqual(['channel.submittedAt']);
     expect(fieldsOf(application({ channel: { kind: 'registered-post', submittedAt: '2026-11-27T10:15:00+08:00' } }))).toEqual([
       'channel.signedForAt',
-      'channel',
+      'channel.submittedAt',
     ]);
     expect(fieldsOf(application({ channel: { kind: 'ordinary-mail', confirmedAt: '2026-11-27T10:15:00+08:00' } }))).toEqual([
       'channel.arrivedAt',
