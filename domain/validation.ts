@@ -16,7 +16,8 @@ export function fieldProblems(error: z.ZodError, labelOf?: FieldLabeler): FieldP
     const label = labelOf?.(issue.path);
     // An unknown field is named itself, with the label of the part that holds it (it has none of its own).
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: [...issue.path, key].map(String).join('.'), ...(label === undefined ? {} : { label }), message: issue.message }));
+      // A key is whatever the caller typed (a name, an ID number): named only when it looks like a field name.
+      return issue.keys.map((key) => ({ field: [...issue.path, safeKey(key)].map(String).join('.'), ...(label === undefined ? {} : { label }), message: issue.message }));
     }
     return {
       field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
@@ -80,7 +81,15 @@ const TYPE_NAMES: Record<string, [chinese: string, english: string]> = {
 };
 
 /** Shows a key only when it looks like a field name, so nothing a person typed as a value is echoed. */
-const safeKey = (key: string): string => (/^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(key) ? key : '(?)');
+/** The allowed values, the first twelve, and `…` when there are more (long enums stay readable). */
+function oneOf(allowed: readonly unknown[]): string {
+  const values = allowed.slice(0, 12).map(String);
+  const more = allowed.length > values.length ? '…' : '';
+  return `应为以下之一：${values.join('、')}${more} / must be one of: ${values.join(', ')}${more ? ', …' : ''}`;
+}
+
+/** A key as messages may name it: a field-like name, else `(?)` (keys can carry what the caller typed). */
+export const safeKey = (key: string): string => (/^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(key) ? key : '(?)');
 
 /**
  * Bilingual (Chinese / English) messages for zod's built-in issues. It reads only the schema's side of an issue
@@ -108,16 +117,11 @@ export const bilingualIssueMessage: z.core.$ZodErrorMap = (issue) => {
       return `不能小于${issue.minimum} / at least ${issue.minimum}`;
     case 'invalid_format':
       return issue.format === 'email' ? '电子邮箱格式不正确 / not a valid e-mail address' : '格式不正确 / invalid format';
-    case 'invalid_value': {
-      const values = issue.values.slice(0, 12).map(String);
-      return `应为以下之一：${values.join('、')} / must be one of: ${values.join(', ')}`;
-    }
+    case 'invalid_value':
+      return oneOf(issue.values);
     case 'invalid_union': {
       const options = (issue as { options?: unknown }).options;
-      if (Array.isArray(options)) {
-        const values = options.slice(0, 12).map(String);
-        return `应为以下之一：${values.join('、')} / must be one of: ${values.join(', ')}`;
-      }
+      if (Array.isArray(options)) return oneOf(options);
       return '不符合任何允许的格式 / matches none of the allowed forms';
     }
     case 'unrecognized_keys': {

@@ -7,8 +7,10 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { Logger } from 'pino';
+import { bilingualIssueMessage, fieldProblems, InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import type { LoadedConfig } from '../workers/load-config';
 import { verifyPassword } from '../workers/passwords';
@@ -55,7 +57,14 @@ const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8' };
 
 export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }), bodyLimit: BODY_LIMIT_BYTES });
-  app.setValidatorCompiler(validatorCompiler);
+  // zod at the edge, with the domain's bilingual messages and field naming (an unknown key is named only when it
+  // looks like a field name: keys can carry what the caller typed).
+  app.setValidatorCompiler(({ schema, httpPart }) => (data) => {
+    const result = (schema as z.ZodType).safeParse(data, { error: bilingualIssueMessage });
+    if (result.success) return { value: result.data };
+    const problems = fieldProblems(result.error).map((p) => ({ field: p.field === '(root)' ? (httpPart ?? 'body') : p.field.replace(/^\*$/, 'documentId'), message: p.message }));
+    return { error: new InvalidInputError('Request', problems) };
+  });
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(helmet, {

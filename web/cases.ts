@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Application } from '../domain/application';
 import { actorOf, type UserConfig } from '../domain/gongkai-config';
+import { isSupportedAction } from '../domain/case-actions';
 import { agencyCodeOfCaseNumber } from '../domain/numbering';
 import { ACTION_PERMISSIONS, type Action, type Actor, authorize, permittedActions } from '../domain/roles';
 import { InvalidInputError } from '../domain/validation';
@@ -124,7 +125,8 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
       const agency = agencyOf(view.agencyCode);
       if (!agency) return [];
       return permittedActions(actor, { stage: view.stage, agencyCode: view.agencyCode, participants: { handlerId: view.handlerId, drafterIds: view.drafterIds, reviewerIds: view.reviewerIds } }, agency.permissionRules).filter(
-        (action) => action !== 'view-case' && action !== 'view-personal-data',
+        // Only acts: permissions to view are not actions, and a permission without a payload schema cannot be taken yet.
+        (action) => isSupportedAction(action),
       );
     },
 

@@ -1,6 +1,5 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { InvalidInputError } from '../domain/validation';
 import { NoWorkerError } from '../workers/case-client';
 
@@ -68,19 +67,6 @@ export function webErrorOf(err: unknown): { status: number; body: WebErrorBody }
   if (err instanceof ServiceError) return { status: 503, body: { error: 'temporal-unavailable', message: 'Temporal 服务暂不可用，请稍后再试 / Temporal is unavailable; try again shortly' } };
   if (err instanceof NoWorkerError) return { status: 503, body: { error: 'no-worker', message: '暂无工作进程响应，请稍后再试 / no worker answered; try again shortly' } };
   const fastifyError = err as Partial<FastifyError>;
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const problems = err.validation.flatMap((v) => {
-      // Named as the caller wrote them: `submissionId`, `agency` — the same names the domain's refusals use.
-      // The document route's wildcard parameter is the document id.
-      const inside = String(v.instancePath).split('/').filter(Boolean).map((part) => (part === '*' ? 'documentId' : part));
-      const path = inside.length ? inside : [err.validationContext ?? 'body'];
-      // An unknown field is named itself, not the object that holds it.
-      const keys = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: unknown }).keys as string[] | undefined) : undefined;
-      const message = v.message ?? 'invalid';
-      return keys?.length ? keys.map((key) => ({ field: [...path, key].join('.'), message })) : [{ field: path.join('.'), message }];
-    });
-    return { status: 400, body: { error: 'invalid-input', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems } };
-  }
   // Fastify's own refusals: malformed JSON, a body too large, an unsupported media type, a bad CSRF token.
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const code = fastifyError.code ?? '';
