@@ -70,6 +70,8 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   await app.register(helmet, {
     // No script anywhere, no outside origin: a page can only load its own CSS and post its own forms.
     contentSecurityPolicy: {
+      // Only these directives: helmet's defaults would add script-src 'self' and upgrade-insecure-requests.
+      useDefaults: false,
       directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
     },
   });

@@ -143,7 +143,7 @@ export function registerCasePages(app: FastifyInstance, deps: PageDeps): void {
           explanation: view.explanation,
           pauses: view.pauses.map(pauseModel),
           timeline: view.timeline.map((entry) => timelineModel(entry, userName)),
-          documents: view.documents.map((d) => documentModel(d, caseNumber)),
+          documents: view.documents.map((d) => documentModel(d, caseNumber, view.documents.filter((r) => r.documentId.includes('/reply/')).at(-1)?.documentId)),
         },
         forms,
         noForms: forms.length === 0,
@@ -260,7 +260,9 @@ function timelineModel(entry: TimelineEntry, userName: (id: string | null) => st
   return { at: beijingDateTimeOf(entry.at), actor: userName(entry.actorId) ?? entry.actorId, action: entry.action, label: entry.label, note: entry.note ?? null };
 }
 
-function documentModel(document: CaseDocument, caseNumber: string) {
+/** `latestReplyId`: the reply as last drafted; earlier drafts were returned and are never signed. */
+function documentModel(document: CaseDocument, caseNumber: string, latestReplyId: string | undefined) {
+  const isReply = document.documentId.includes('/reply/');
   const downloads = (document.formats ?? []).map((format) => {
     const path = format.documentId.startsWith(`${caseNumber}/`) ? format.documentId.slice(caseNumber.length + 1) : format.documentId;
     const extension = path.split('.').at(-1) ?? '';
@@ -271,7 +273,9 @@ function documentModel(document: CaseDocument, caseNumber: string) {
     documentNumber: document.documentNumber,
     createdAt: beijingDateTimeOf(document.createdAt),
     downloads,
-    pending: downloads.length === 0 && document.notProduced === undefined,
+    // A reply is rendered once signed and numbered; a notice as soon as its act is recorded.
+    pending: downloads.length === 0 && document.notProduced === undefined && !(isReply && document.documentNumber === null),
+    unsignedDraft: isReply && document.documentNumber === null ? (document.documentId === latestReplyId ? '签发后生成' : '已退回，未签发') : null,
     emailed: document.emailed ? { on: document.emailed.on, resultLabel: EMAIL_RESULT_LABELS[document.emailed.result], failed: document.emailed.result !== 'sent' } : null,
     failedDeliveries: document.failedDeliveries ?? [],
     notProduced: document.notProduced ?? null,

@@ -31,6 +31,8 @@ export interface FormField {
   options?: FormOption[];
   /** A 'select' for a list of values (`<select multiple>`); its values arrive as repeated keys. */
   multiple?: boolean;
+  /** A 'select' answering yes or no (是 / 否): the payload gets true or false, and no choice leaves it out. */
+  yesNo?: boolean;
   /** Short Chinese hint (format, limits). */
   hint?: string;
 }
@@ -399,12 +401,22 @@ function addFields(walk: Walk, node: JsonNode, path: string[], required: boolean
     case 'integer':
       return field('number', { hint: numberHint(node) });
     case 'boolean':
-      // An unticked box sends false, so the browser must not insist on a tick, except for a finding that must be true.
-      walk.fields.push({ name, label: fieldLabel(walk.action, name), kind: 'checkbox', required: required && node.const === true });
+      // A finding that can only be true is a box to tick. Any other yes-or-no is a choice of 是 / 否: an unticked box
+      // could not tell "no" from "not answered", and inside an optional object "no" would be dropped as empty.
+      if (node.const === true) {
+        walk.fields.push({ name, label: fieldLabel(walk.action, name), kind: 'checkbox', required });
+        return;
+      }
+      walk.fields.push({ name, label: fieldLabel(walk.action, name), kind: 'select', required, yesNo: true, options: YES_NO_OPTIONS });
       return;
   }
   throw new Error(`web/forms: no form field for ${walk.action} ${name} (${JSON.stringify(node).slice(0, 80)})`);
 }
+
+const YES_NO_OPTIONS: FormOption[] = [
+  { value: 'true', label: '是' },
+  { value: 'false', label: '否' },
+];
 
 function optionsOf(key: string, values: readonly unknown[]): FormOption[] {
   const labels = OPTION_LABELS[key];
@@ -465,6 +477,7 @@ function entryOf(form: ActionForm, field: FormField, raw: unknown): Entry | unde
   }
   const value = posted.filter((text) => text !== '').at(-1);
   if (value === undefined) return undefined;
+  if (field.yesNo) return new Entry(value === 'true', true);
   switch (field.kind) {
     case 'number': {
       // NFKC turns full-width digits from a Chinese input method into ASCII ones.

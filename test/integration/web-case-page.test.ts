@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { addDays, beijingDateOfMs } from '../../domain/dates';
 import { pdfText } from '../helpers/pdf-text';
 import { exampleApplication } from '../helpers/request-harness';
-import { DEMO_PASSWORD, WebStack } from '../helpers/web-stack';
+import { PageSession } from '../helpers/page-session';
+import { WebStack } from '../helpers/web-stack';
 
 // The case page on the real stack (dev server, worker, register, web app on a socket), driven as a browser without
 // script drives it: cookies, the CSRF token from each page, urlencoded forms, redirects not followed.
@@ -25,49 +26,6 @@ async function registerCase(submittedAt: string): Promise<string> {
   const res = await web.api('POST', '/api/submissions', { as: 'zrzy.registrar', body: { submissionId: `case-page-${randomUUID()}`, application } });
   expect(res.status).toBe(201);
   return (res.body as { caseNumber: string }).caseNumber;
-}
-
-interface Page {
-  status: number;
-  location: string | null;
-  contentType: string | null;
-  text: string;
-  bytes: Buffer;
-}
-
-/** One browser: a cookie jar, requests as a page makes them (Accept: text/html, urlencoded forms, no redirects followed). */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  async get(path: string): Promise<Page> {
-    return this.request('GET', path);
-  }
-
-  async post(path: string, form: Record<string, string>): Promise<Page> {
-    return this.request('POST', path, new URLSearchParams(form).toString());
-  }
-
-  private async request(method: string, path: string, body?: string): Promise<Page> {
-    const res = await fetch(`${web.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html,application/xhtml+xml',
-        ...(this.cookies.size ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(body !== undefined ? { body } : {}),
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
-      const name = pair.slice(0, pair.indexOf('='));
-      const expired = attributes.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()));
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(name.length + 1));
-    }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, location: res.headers.get('location'), contentType: res.headers.get('content-type'), text: bytes.toString('utf8'), bytes };
-  }
 }
 
 const decode = (html: string): string =>
@@ -122,14 +80,7 @@ function formFor(html: string, action: string): PageForm {
 const csrfOf = (html: string): string => attribute(/<input type="hidden" name="_csrf"[^>]*>/.exec(html)?.[0] ?? '', 'value') ?? '';
 
 /** Signs in through the sign-in page, as a person at a browser does. */
-async function signIn(userId: string): Promise<Browser> {
-  const browser = new Browser();
-  const login = await browser.get('/login');
-  expect(login.status).toBe(200);
-  const res = await browser.post('/login', { _csrf: csrfOf(login.text), userId, password: DEMO_PASSWORD, next: '/' });
-  expect(res.status).toBe(303);
-  return browser;
-}
+const signIn = (userId: string): Promise<PageSession> => PageSession.signIn(web.baseUrl, userId);
 
 const casePath = () => `/cases/${caseNumber}`;
 
@@ -146,13 +97,13 @@ const textOf = (html: string, id: string): string => decode(new RegExp(`id="${id
 
 describe('the case page', () => {
   test('without sign-in a page sends the browser to /login and an act is 401', async () => {
-    const browser = new Browser();
+    const browser = new PageSession(web.baseUrl);
     const page = await browser.get(casePath());
     expect(page.status).toBe(303);
     expect(page.location).toBe(`/login?next=${encodeURIComponent(casePath())}`);
 
     const login = await browser.get('/login');
-    const act = await browser.post(`${casePath()}/act`, { _csrf: csrfOf(login.text), action: 'urge', updateId: randomUUID(), 'f.message': '请尽快办理' });
+    const act = await browser.post(`${casePath()}/act`, { _csrf: csrfOf(login.html), action: 'urge', updateId: randomUUID(), 'f.message': '请尽快办理' });
     expect(act.status).toBe(401);
     expect(await timelineActions()).not.toContain('urge');
   }, 30_000);
@@ -162,22 +113,22 @@ describe('the case page', () => {
     const page = await head.get(casePath());
     expect(page.status).toBe(200);
     expect(page.contentType).toContain('text/html');
-    const actions = new Set(actForms(page.text).map((f) => f.action));
+    const actions = new Set(actForms(page.html).map((f) => f.action));
     expect(actions).toContain('assign-handler');
     expect(actions).not.toContain('sign-off-reply');
     const { body } = await web.api('GET', `/api/cases/${caseNumber}`, { as: 'zrzy.head' });
     expect([...actions].sort()).toEqual([...(body as { permittedActions: string[] }).permittedActions].sort());
 
-    const assign = formFor(page.text, 'assign-handler');
+    const assign = formFor(page.html, 'assign-handler');
     expect(assign.hidden._csrf).toBeTruthy();
     expect(assign.hidden.updateId).toMatch(/^[0-9a-f-]{36}$/);
     expect(assign.names).toContain('f.handlerId');
-    expect(textOf(page.text, 'case-stage')).toContain('已登记');
+    expect(textOf(page.html, 'case-stage')).toContain('已登记');
   }, 30_000);
 
   test('assigning a handler acts once, however often the same form is posted', async () => {
     const head = await signIn('zrzy.head');
-    const assign = formFor((await head.get(casePath())).text, 'assign-handler');
+    const assign = formFor((await head.get(casePath())).html, 'assign-handler');
     const body = { ...assign.hidden, 'f.handlerId': 'zrzy.handler1' };
 
     const first = await head.post(`${casePath()}/act`, body);
@@ -187,15 +138,15 @@ describe('the case page', () => {
     expect(again.status).toBe(303);
 
     const page = await head.get(first.location!);
-    expect(page.text).toContain('已办理：分派承办人');
-    expect(textOf(page.text, 'case-handler')).toContain('zrzy.handler1');
+    expect(page.html).toContain('已办理：分派承办人');
+    expect(textOf(page.html, 'case-handler')).toContain('zrzy.handler1');
     expect((await timelineActions()).filter((a) => a === 'assign-handler')).toHaveLength(1);
     expect((await caseView()).handlerId).toBe('zrzy.handler1');
   }, 30_000);
 
   test('a form posted without its CSRF token is refused (403) and changes nothing', async () => {
     const head = await signIn('zrzy.head');
-    const urge = formFor((await head.get(casePath())).text, 'urge');
+    const urge = formFor((await head.get(casePath())).html, 'urge');
     const withoutToken = Object.fromEntries(Object.entries(urge.hidden).filter(([name]) => name !== '_csrf'));
     const res = await head.post(`${casePath()}/act`, { ...withoutToken, 'f.message': '请尽快办理' });
     expect(res.status).toBe(403);
@@ -205,10 +156,10 @@ describe('the case page', () => {
   test('the handler asks for a correction of two items: the timeline shows it and the notice is listed', async () => {
     const handler = await signIn('zrzy.handler1');
     const page = await handler.get(casePath());
-    const form = formFor(page.text, 'request-correction');
+    const form = formFor(page.html, 'request-correction');
     expect(form.names).toEqual(expect.arrayContaining(['f.sentOn', 'f.itemsToCorrect', 'f.applicantDueOn']));
     // Head-only acts are not offered to the handler.
-    expect(actForms(page.text).map((f) => f.action)).not.toContain('reassign-handler');
+    expect(actForms(page.html).map((f) => f.action)).not.toContain('reassign-handler');
 
     const res = await handler.post(`${casePath()}/act`, {
       ...form.hidden,
@@ -218,32 +169,32 @@ describe('the case page', () => {
     });
     expect(res.status).toBe(303);
     const after = await handler.get(res.location!);
-    expect(after.text).toContain('已办理：发出补正告知');
-    expect(after.text).toMatch(/<tr data-action="request-correction">[\s\S]*?zrzy\.handler1/);
-    expect(after.text).toContain('政府信息公开申请补正告知书');
-    expect(textOf(after.text, 'case-stage')).toContain('待补正');
+    expect(after.html).toContain('已办理：发出补正告知');
+    expect(after.html).toMatch(/<tr data-action="request-correction">[\s\S]*?zrzy\.handler1/);
+    expect(after.html).toContain('政府信息公开申请补正告知书');
+    expect(textOf(after.html, 'case-stage')).toContain('待补正');
   }, 30_000);
 
   test('a refused act re-renders the page with 409 and the reason, and changes nothing', async () => {
     const handler = await signIn('zrzy.handler1');
-    const form = formFor((await handler.get(casePath())).text, 'record-correction-lapsed');
+    const form = formFor((await handler.get(casePath())).html, 'record-correction-lapsed');
     const res = await handler.post(`${casePath()}/act`, { ...form.hidden, 'f.note': '逾期未补正' });
     expect(res.status).toBe(409);
-    expect(res.text).toContain('flash-error');
-    expect(res.text).toContain('未能办理「认定逾期未补正」');
-    expect(res.text).toContain('尚未届满');
+    expect(res.html).toContain('flash-error');
+    expect(res.html).toContain('未能办理「认定逾期未补正」');
+    expect(res.html).toContain('尚未届满');
     // The page is the case page again, with fresh forms.
-    expect(formFor(res.text, 'record-correction-lapsed').hidden.updateId).not.toBe(form.hidden.updateId);
+    expect(formFor(res.html, 'record-correction-lapsed').hidden.updateId).not.toBe(form.hidden.updateId);
     expect(await timelineActions()).not.toContain('record-correction-lapsed');
   }, 30_000);
 
   test('an invalid value is a 400 naming the field, shown beside it with what was typed', async () => {
     const handler = await signIn('zrzy.handler1');
-    const form = formFor((await handler.get(casePath())).text, 'record-correction-received');
+    const form = formFor((await handler.get(casePath())).html, 'record-correction-received');
     const res = await handler.post(`${casePath()}/act`, { ...form.hidden, 'f.receivedOn': 'yesterday' });
     expect(res.status).toBe(400);
-    expect(res.text).toContain('data.receivedOn');
-    expect(res.text).toMatch(/case-invalid[\s\S]*?name="f\.receivedOn" value="yesterday"/);
+    expect(res.html).toContain('data.receivedOn');
+    expect(res.html).toMatch(/case-invalid[\s\S]*?name="f\.receivedOn" value="yesterday"/);
     expect(await timelineActions()).not.toContain('record-correction-received');
   }, 30_000);
 
@@ -251,18 +202,18 @@ describe('the case page', () => {
     const other = await signIn('zfb.handler1');
     const page = await other.get(casePath());
     expect(page.status).toBe(403);
-    const res = await other.post(`${casePath()}/act`, { _csrf: csrfOf(page.text), action: 'record-withdrawal', updateId: randomUUID(), 'f.withdrawnOn': today, 'f.reason': '撤回' });
+    const res = await other.post(`${casePath()}/act`, { _csrf: csrfOf(page.html), action: 'record-withdrawal', updateId: randomUUID(), 'f.withdrawnOn': today, 'f.reason': '撤回' });
     expect(res.status).toBe(403);
     expect(await timelineActions()).not.toContain('record-withdrawal');
   }, 30_000);
 
   test('viewing the applicant’s data is audited; a supervisor is refused it and gets no link', async () => {
     const handler = await signIn('zrzy.handler1');
-    expect((await handler.get(casePath())).text).toContain(`href="${casePath()}/application"`);
+    expect((await handler.get(casePath())).html).toContain(`href="${casePath()}/application"`);
     const before = (await web.register.auditTrail(caseNumber)).filter((e) => e.action === 'view-personal-data').length;
     const page = await handler.get(`${casePath()}/application`);
     expect(page.status).toBe(200);
-    expect(textOf(page.text, 'applicant-name')).toBe(exampleApplication.applicant.name);
+    expect(textOf(page.html, 'applicant-name')).toBe(exampleApplication.applicant.name);
     const views = (await web.register.auditTrail(caseNumber)).filter((e) => e.action === 'view-personal-data');
     expect(views).toHaveLength(before + 1);
     expect(views.at(-1)!.actor_id).toBe('zrzy.handler1');
@@ -270,7 +221,7 @@ describe('the case page', () => {
     const supervisor = await signIn('supervisor');
     const casePage = await supervisor.get(casePath());
     expect(casePage.status).toBe(200);
-    expect(casePage.text).not.toContain('/application"');
+    expect(casePage.html).not.toContain('/application"');
     expect((await supervisor.get(`${casePath()}/application`)).status).toBe(403);
     expect((await web.register.auditTrail(caseNumber)).filter((e) => e.action === 'view-personal-data')).toHaveLength(before + 1);
   }, 30_000);
@@ -283,7 +234,7 @@ describe('the case page', () => {
     }
     const handler = await signIn('zrzy.handler1');
     const page = await handler.get(casePath());
-    const href = /href="(\/cases\/[^"]+\/documents\/correction-notice\/[^"]+\.pdf)"/.exec(page.text)?.[1];
+    const href = /href="(\/cases\/[^"]+\/documents\/correction-notice\/[^"]+\.pdf)"/.exec(page.html)?.[1];
     expect(href).toBe(`${casePath()}/documents/correction-notice/1.pdf`);
 
     const pdf = await handler.get(href!);
@@ -309,15 +260,15 @@ describe('the case page', () => {
     const handler = await signIn('zrzy.handler2');
     const deadline = Date.now() + 30_000;
     let page = await handler.get(`/cases/${closed}`);
-    while (!page.text.includes('id="case-closed"')) {
+    while (!page.html.includes('id="case-closed"')) {
       if (Date.now() > deadline) throw new Error(`the archived case is still answered by its workflow: ${page.status}`);
       await new Promise((resolve) => setTimeout(resolve, 300));
       page = await handler.get(`/cases/${closed}`);
     }
     expect(page.status).toBe(200);
-    expect(textOf(page.text, 'case-stage')).toBe('已归档');
-    expect(textOf(page.text, 'case-handler')).toContain('zrzy.handler2');
-    expect(actForms(page.text)).toEqual([]);
+    expect(textOf(page.html, 'case-stage')).toBe('已归档');
+    expect(textOf(page.html, 'case-handler')).toContain('zrzy.handler2');
+    expect(actForms(page.html)).toEqual([]);
   }, 60_000);
 
   test('an overdue deadline is highlighted', async () => {
@@ -325,6 +276,6 @@ describe('the case page', () => {
     const head = await signIn('zrzy.head');
     const page = await head.get(`/cases/${old}`);
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<tr class="due-overdue">\s*<td>答复期限[\s\S]*?已逾期/);
+    expect(page.html).toMatch(/<tr class="due-overdue">\s*<td>答复期限[\s\S]*?已逾期/);
   }, 30_000);
 });

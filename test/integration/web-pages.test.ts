@@ -4,7 +4,8 @@ import { addDays, beijingDateOf, beijingDateTimeOf, type IsoDate, withWeekday } 
 import { OUTCOME_DEFINITIONS } from '../../domain/outcomes';
 import { shippedCalendar } from '../helpers/calendar';
 import { exampleApplication } from '../helpers/request-harness';
-import { DEMO_PASSWORD, WebStack } from '../helpers/web-stack';
+import { type Page, PageSession } from '../helpers/page-session';
+import { WebStack } from '../helpers/web-stack';
 
 // The list pages and the intake page (issue 9, deliverable 2) through real HTTP as a browser sends it — the sign-in
 // page, its cookies and CSRF tokens, urlencoded forms, no redirects followed — against the dev server, a worker,
@@ -23,70 +24,11 @@ afterAll(async () => {
   await web?.close();
 });
 
-// ---------------------------------------------------------------------------------------------------------------
-// A browser without script: cookies kept, forms posted urlencoded, redirects not followed.
-
-interface Page {
-  status: number;
-  html: string;
-  location: string | null;
-}
-
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  constructor(private readonly baseUrl: string) {}
-
-  /** Signs in through the sign-in page, as a person does. */
-  static async signIn(stack: WebStack, userId: string): Promise<Browser> {
-    const browser = new Browser(stack.baseUrl);
-    const login = await browser.get('/login');
-    expect(login.status).toBe(200);
-    const signedIn = await browser.post('/login', [
-      ['_csrf', hiddenValue(login.html, '_csrf')],
-      ['userId', userId],
-      ['password', DEMO_PASSWORD],
-      ['next', '/'],
-    ]);
-    expect(signedIn).toMatchObject({ status: 303, location: '/' });
-    expect(browser.cookies.has('gk_session')).toBe(true);
-    expect(browser.cookies.has('_csrf')).toBe(true);
-    return browser;
-  }
-
-  get(path: string): Promise<Page> {
-    return this.send('GET', path);
-  }
-
-  post(path: string, form: readonly (readonly [string, string])[]): Promise<Page> {
-    return this.send('POST', path, new URLSearchParams(form.map(([k, v]): [string, string] => [k, v])).toString());
-  }
-
-  private async send(method: string, path: string, body?: string): Promise<Page> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
-      },
-      ...(body === undefined ? {} : { body }),
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [pair = ''] = header.split(';');
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-}
-
-const browsers = new Map<string, Browser>();
-async function as(userId: string): Promise<Browser> {
+const browsers = new Map<string, PageSession>();
+async function as(userId: string): Promise<PageSession> {
   const known = browsers.get(userId);
   if (known) return known;
-  const browser = await Browser.signIn(web, userId);
+  const browser = await PageSession.signIn(web.baseUrl, userId);
   browsers.set(userId, browser);
   return browser;
 }
@@ -123,7 +65,7 @@ function boardSection(html: string, id: string): string {
 }
 
 /** Polls a page until `ready` holds (visibility and the register catch up within seconds). */
-async function pageUntil(browser: Browser, path: string, ready: (page: Page) => boolean, timeoutMs = 20_000): Promise<Page> {
+async function pageUntil(browser: PageSession, path: string, ready: (page: Page) => boolean, timeoutMs = 20_000): Promise<Page> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const page = await browser.get(path);
@@ -176,7 +118,7 @@ function inPersonForm(submittedAt: string, overrides: Record<string, string> = {
 }
 
 /** Opens the form of a channel: its CSRF token and fresh submission id. */
-async function openForm(browser: Browser, channel: string): Promise<{ csrf: string; submissionId: string }> {
+async function openForm(browser: PageSession, channel: string): Promise<{ csrf: string; submissionId: string }> {
   const page = await browser.get(`/register?channel=${channel}`);
   expect(page.status).toBe(200);
   expect(page.html).toContain(`data-channel="${channel}"`);

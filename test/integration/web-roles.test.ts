@@ -6,7 +6,8 @@ import { type Action, type CaseParticipants, permittedActions } from '../../doma
 import { type Stage, STAGES } from '../../domain/stages';
 import { actionForms, type FormContext } from '../../web/forms';
 import { exampleApplication } from '../helpers/request-harness';
-import { DEMO_PASSWORD, WebStack } from '../helpers/web-stack';
+import { PageSession } from '../helpers/page-session';
+import { WebStack } from '../helpers/web-stack';
 
 // Issue 9, deliverable 5: for every stage a case can stand in and every kind of person, the case page offers
 // exactly the actions domain/roles permits — computed here from the domain, not read from the web app — and
@@ -107,51 +108,6 @@ function expectedFromDomain(userId: string, stage: Stage): { visible: boolean; a
   return { visible: permitted.includes('view-case'), acts, actions, forms: actions.flatMap(formKeysOf).sort() };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// A browser without script: a cookie jar, pages as text, redirects not followed.
-
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  async get(path: string): Promise<{ status: number; html: string }> {
-    return this.send('GET', path);
-  }
-
-  async post(path: string, form: Record<string, string>): Promise<{ status: number; html: string }> {
-    return this.send('POST', path, new URLSearchParams(form).toString());
-  }
-
-  private async send(method: string, path: string, body?: string): Promise<{ status: number; html: string }> {
-    const res = await fetch(`${web.baseUrl}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        ...(this.cookies.size ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
-      },
-      ...(body === undefined ? {} : { body }),
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [pair = ''] = header.split(';');
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    return { status: res.status, html: await res.text() };
-  }
-
-  /** Signs in through the sign-in page: its hidden `_csrf` and signed `_csrf` cookie, then the session cookie. */
-  static async signIn(userId: string): Promise<Browser> {
-    const browser = new Browser();
-    const login = await browser.get('/login');
-    const csrf = /<input type="hidden" name="_csrf" value="([^"]*)"/.exec(login.html)?.[1];
-    if (login.status !== 200 || csrf === undefined) throw new Error(`the sign-in page failed: ${login.status}`);
-    const res = await browser.post('/login', { _csrf: csrf, userId, password: DEMO_PASSWORD, next: '/' });
-    if (res.status !== 303 || !browser.cookies.has('gk_session')) throw new Error(`sign-in of ${userId} failed: ${res.status}`);
-    return browser;
-  }
-}
-
 /** The act forms of a case page as `action` or `action:variant` (the timeline's rows carry data-action too: forms only). */
 function pageForms(html: string): string[] {
   return [...html.matchAll(/<form\b[^>]*>/g)]
@@ -164,7 +120,7 @@ function pageForms(html: string): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 
 const caseNumbers = new Map<Stage, string>();
-const browsers = new Map<string, Browser>();
+const browsers = new Map<string, PageSession>();
 
 async function driveTo(stage: Stage, path: StagePath): Promise<void> {
   const submittedAt = new Date().toISOString();
@@ -183,7 +139,7 @@ beforeAll(async () => {
   web = await WebStack.start();
   await Promise.all([
     ...REACHED.map((stage) => driveTo(stage, PATHS[stage]!)),
-    ...PEOPLE.map(async ({ userId }) => browsers.set(userId, await Browser.signIn(userId))),
+    ...PEOPLE.map(async ({ userId }) => browsers.set(userId, await PageSession.signIn(web.baseUrl, userId))),
   ]);
   // An archived case's workflow completes; the page then reads the register, which the archive act writes to.
   const archived = caseNumbers.get('archived');

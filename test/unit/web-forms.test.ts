@@ -110,8 +110,11 @@ describe('actionForms', () => {
     expect(fieldOf(formOf('send-fee-notice'), 'amountYuan')).toMatchObject({ kind: 'number', required: true });
     expect(fieldOf(formOf('send-fee-notice'), 'calculation')).toMatchObject({ kind: 'textarea', required: false });
     expect(fieldOf(formOf('request-extension'), 'workingDays').hint).toBe('1至20的整数');
-    // An unticked box is an answer (not reasonable), so the browser must not demand a tick.
-    expect(fieldOf(formOf('record-reasons-received'), 'reasonable')).toMatchObject({ kind: 'checkbox', required: false });
+    // A yes-or-no is a choice of 是 / 否 (an unticked box could not say "no" inside an optional object).
+    expect(fieldOf(formOf('record-reasons-received'), 'reasonable')).toMatchObject({ kind: 'select', yesNo: true, required: true });
+    expect(fieldOf(formOf('record-item-decision'), 'item.alreadyPublicCheck.isPublic')).toMatchObject({ kind: 'select', yesNo: true, required: false });
+    expect(payloadFromForm(formOf('record-item-decision'), { 'f.item.itemId': '1', 'f.item.outcome': 'withheld-third-party-rights', 'f.item.alreadyPublicCheck.isPublic': 'false' }).item).toMatchObject({ alreadyPublicCheck: { isPublic: false } });
+    expect(payloadFromForm(formOf('record-reasons-received'), { 'f.receivedOn': TODAY, 'f.reasonable': 'false' })).toMatchObject({ reasonable: false });
     // …unless the schema admits only `true`.
     expect(fieldOf(formOf('record-search', 'requires-creation'), 'redactionOfExistingRecordsCannotAnswer')).toMatchObject({
       kind: 'checkbox',
@@ -265,7 +268,6 @@ describe('payloadFromForm', () => {
               evidence: {
                 thirdPartyInterest: 'personal-privacy',
                 thirdPartyConsultation: { sentOn: '2026-11-10', response: 'objected', respondedOn: '2026-11-18' },
-                noDisclosureRuleConfirmed: false,
               },
             },
           ],
@@ -324,7 +326,7 @@ describe('payloadFromForm', () => {
     },
     {
       action: 'record-reasons-received',
-      body: f({ receivedOn: '2026-11-25' }),
+      body: f({ receivedOn: '2026-11-25', reasonable: 'false' }),
       payload: { receivedOn: '2026-11-25', reasonable: false },
     },
     {
@@ -405,7 +407,7 @@ describe('payloadFromForm', () => {
       'item.itemId': '1',
       'item.outcome': 'partially-disclosed',
       ...Object.fromEntries(Object.entries(part).map(([name, value]) => [`item.withheldParts.2.${name}`, value])),
-      'item.withheldParts.2.evidence.noDisclosureRuleConfirmed': 'on',
+      'item.withheldParts.2.evidence.noDisclosureRuleConfirmed': 'true',
       // An unticked box alone does not make a group, nor a filled one an optional object.
       'item.withheldParts.0.scope': '',
     });
@@ -436,7 +438,8 @@ describe('payloadFromForm', () => {
         'item.withheldParts.0.evidence.endangeredInterests': ['public-security', 'social-stability'],
       }),
     ) as { item: { withheldParts: { evidence: unknown }[] } };
-    expect(data.item.withheldParts[0]?.evidence).toEqual({ endangeredInterests: ['public-security', 'social-stability'], noDisclosureRuleConfirmed: false });
+    // A yes-or-no left unanswered stays out of the payload.
+    expect(data.item.withheldParts[0]?.evidence).toEqual({ endangeredInterests: ['public-security', 'social-stability'] });
 
     const confirm = formOf('confirm-receipt');
     expect(payloadFromForm(confirm, f({ confirmedAt: '2026-11-27T10:15:30' }))).toEqual({ confirmedAt: '2026-11-27T10:15:30+08:00' });
