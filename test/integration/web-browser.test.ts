@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
-import { describeDay, nthWorkingDayAfter } from '../../domain/calendar';
+import { nthWorkingDayAfter } from '../../domain/calendar';
 import type { SupportedAction } from '../../domain/case-actions';
 import { addDays, beijingDateOfMs, type IsoDate } from '../../domain/dates';
 import { ACTION_LABELS } from '../../domain/roles';
 import { STAGE_DEFINITIONS, type Stage } from '../../domain/stages';
 import { type FieldValue, fillFields, launchChromium, openSignInPage, reloadUntil, Screenshots, signInOn, VIEWPORT } from '../helpers/browser';
-import { shippedCalendar } from '../helpers/calendar';
+import { shippedCalendar, workingDaysBefore } from '../helpers/calendar';
 import { WebStack } from '../helpers/web-stack';
 
 // The browser tests of issue 9 (deliverables 4 and 6): Debian's Chromium, driven by playwright-core, clicks through
@@ -33,15 +33,7 @@ afterAll(async () => {
 const today = (): IsoDate => beijingDateOfMs(Date.now());
 
 /** The working day `n` working days before today. */
-function workingDaysAgo(n: number): IsoDate {
-  const calendar = shippedCalendar();
-  let date = today();
-  for (let counted = 0; counted < n; ) {
-    date = addDays(date, -1);
-    if (describeDay(calendar, date).working) counted += 1;
-  }
-  return date;
-}
+const workingDaysAgo = (n: number): IsoDate => workingDaysBefore(n, today());
 
 /** The person's page, signed in through the sign-in page on first use. */
 async function as(userId: string): Promise<Page> {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describeDay, nthWorkingDayAfter, workingDaysBetween } from '../../domain/calendar';
-import { addDays, beijingDateOf, beijingDateTimeOf, type IsoDate, withWeekday } from '../../domain/dates';
+import { nthWorkingDayAfter, workingDaysBetween } from '../../domain/calendar';
+import { beijingDateOf, beijingDateTimeOf, type IsoDate, withWeekday } from '../../domain/dates';
 import { OUTCOME_DEFINITIONS } from '../../domain/outcomes';
-import { shippedCalendar } from '../helpers/calendar';
+import { shippedCalendar, workingDaysBefore } from '../helpers/calendar';
 import { exampleApplication } from '../helpers/request-harness';
 import { type Page, PageSession } from '../helpers/page-session';
 import { WebStack } from '../helpers/web-stack';
@@ -81,15 +81,7 @@ const today = (): IsoDate => beijingDateOf(new Date().toISOString());
 const nowLocal = () => beijingDateTimeOf(new Date().toISOString()).slice(0, 16).replace(' ', 'T');
 
 /** The working day `n` working days before today. */
-function workingDaysAgo(n: number): IsoDate {
-  const calendar = shippedCalendar();
-  let date = today();
-  for (let counted = 0; counted < n; ) {
-    date = addDays(date, -1);
-    if (describeDay(calendar, date).working) counted += 1;
-  }
-  return date;
-}
+const workingDaysAgo = (n: number): IsoDate => workingDaysBefore(n, today());
 
 const APPLICANT_EMAIL = 'zhangsan.applicant@example.cn';
 
