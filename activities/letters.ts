@@ -58,7 +58,7 @@ export interface RecordedActInput {
 
 export type LetterResult = { status: 'produced'; formats: StoredFormat[] } | { status: 'not-produced'; reason: string };
 
-/** A procedural letter: the act that issued it and what of the case it states (no personal data: the application comes from the register). */
+/** A procedural letter: the act that issued it and what of the case it states (the applicant's data is read from the register). */
 export interface NoticeLetterInput {
   caseNumber: string;
   agencyCode: string;

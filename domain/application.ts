@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { beijingDateOf, INSTANT_MAX_LENGTH, instantSchema, type IsoDate } from './dates';
+import { beijingDateOf, INSTANT_MAX_LENGTH, instantSchema, isIsoInstant, type IsoDate } from './dates';
 import { citeRegulation, type RegulationCitation } from './exemptions';
 import { naturalPersonIdDocumentSchema, organisationIdDocumentSchema } from './id-documents';
 import type { ReportColumn } from './report-rows';
@@ -295,6 +295,16 @@ export const provisionSchema = z
   );
 export type Provision = z.output<typeof provisionSchema>;
 
+/**
+ * A channel's time: an instant of this century. The statutory calendar counts working days only from there, and a
+ * year typed as 0226 or 2926 is a typo, not a request to answer in another millennium.
+ */
+const channelInstantSchema = instantSchema.refine((text) => {
+  if (!isIsoInstant(text)) return true; // instantSchema has said so already
+  const year = Number(beijingDateOf(text).slice(0, 4));
+  return year >= 2000 && year <= 2099;
+}, '应为2000年至2099年之间的时刻 / must be an instant between 2000 and 2099');
+
 /** A confirmation (确认) cannot come before the application reached the agency. */
 function confirmationNotBefore<K extends string>(startField: K) {
   return [
@@ -314,18 +324,18 @@ function confirmationNotBefore<K extends string>(startField: K) {
 export const channelSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('in-person'), submittedAt: instantSchema }),
-    z.strictObject({ kind: z.literal('registered-post'), signedForAt: instantSchema }),
+    z.strictObject({ kind: z.literal('in-person'), submittedAt: channelInstantSchema }),
+    z.strictObject({ kind: z.literal('registered-post'), signedForAt: channelInstantSchema }),
     z
-      .strictObject({ kind: z.literal('ordinary-mail'), arrivedAt: instantSchema, confirmedAt: instantSchema.optional() })
+      .strictObject({ kind: z.literal('ordinary-mail'), arrivedAt: channelInstantSchema, confirmedAt: channelInstantSchema.optional() })
       .superRefine(...confirmationNotBefore('arrivedAt')),
     z
-      .strictObject({ kind: z.literal('internet'), submittedAt: instantSchema, confirmedAt: instantSchema.optional() })
+      .strictObject({ kind: z.literal('internet'), submittedAt: channelInstantSchema, confirmedAt: channelInstantSchema.optional() })
       .superRefine(...confirmationNotBefore('submittedAt')),
     z
-      .strictObject({ kind: z.literal('fax'), receivedAt: instantSchema, confirmedAt: instantSchema.optional() })
+      .strictObject({ kind: z.literal('fax'), receivedAt: channelInstantSchema, confirmedAt: channelInstantSchema.optional() })
       .superRefine(...confirmationNotBefore('receivedAt')),
-    z.strictObject({ kind: z.literal('oral'), submittedAt: instantSchema }),
+    z.strictObject({ kind: z.literal('oral'), submittedAt: channelInstantSchema }),
   ],
   {
     error: onlyForUnknownKind(

@@ -41,7 +41,16 @@ export function bearerUser(request: FastifyRequest, tokens: SessionTokens, confi
 
 export function registerApi(app: FastifyInstance, cases: CaseService, tokens: SessionTokens): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const who = (request: FastifyRequest) => bearerUser(request, tokens, cases.config);
+  // Who calls is settled first (onRequest), so a caller without a token learns nothing of the request's schema.
+  const signedIn = new WeakMap<FastifyRequest, SignedIn>();
+  const authenticate = async (request: FastifyRequest): Promise<void> => {
+    signedIn.set(request, bearerUser(request, tokens, cases.config));
+  };
+  const who = (request: FastifyRequest): SignedIn => {
+    const known = signedIn.get(request);
+    if (!known) throw new HttpError(401, 'unauthenticated', '请先登录 / sign in first');
+    return known;
+  };
 
   api.post(
     '/api/session',
@@ -65,6 +74,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.post(
     '/api/submissions',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['cases'],
         summary: 'Register a request (registrars); the same submissionId again returns the same case',
@@ -82,6 +92,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.get(
     '/api/cases',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['cases'],
         summary: 'Open cases the signed-in person may see, by reply deadline (the CLI’s filters)',
@@ -112,6 +123,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.get(
     '/api/cases/:caseNumber',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['cases'],
         summary: 'A case: stage, deadlines with the clock’s explanation, timeline, documents, and the actions this person may take now',
@@ -131,6 +143,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.get(
     '/api/cases/:caseNumber/application',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['cases'],
         summary: 'The application with the applicant’s personal data (case staff of the agency; each view audited)',
@@ -145,6 +158,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.post(
     '/api/cases/:caseNumber/actions',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['cases'],
         summary: 'Take an action on a case (docs/temporal-api.md lists each action’s data); updateId makes a retry act once',
@@ -163,6 +177,7 @@ export function registerApi(app: FastifyInstance, cases: CaseService, tokens: Se
   api.get(
     '/api/documents/*',
     {
+      onRequest: authenticate,
       schema: {
         tags: ['documents'],
         summary: 'Download a stored letter (PDF or DOCX) by its id, e.g. /api/documents/LYG-ZRZY-2026-000001/reply/v1.pdf (audited)',

@@ -102,6 +102,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
       agencyName: agencyName(signedIn.user.agencyCode),
       isSupervisor: signedIn.user.roles.includes('supervisor'),
       isRegistrar: signedIn.user.roles.includes('registrar'),
+      isAdmin: signedIn.user.roles.includes('admin'),
     };
     const html = views.render(view, { ...context, ...(user ? { user } : {}), csrfToken: reply.generateCsrf() });
     return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
@@ -112,6 +113,14 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
     if (!signedIn) throw new HttpError(401, 'unauthenticated', '请先登录 / sign in first');
     return signedIn;
   };
+
+  // Pages post urlencoded forms only: anything else (JSON with other types than strings) is refused before it is read.
+  app.addHook('preValidation', async (request) => {
+    if (request.method !== 'POST' || request.url.startsWith('/api/')) return;
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      throw new HttpError(415, 'unsupported-media-type', '表单应以 application/x-www-form-urlencoded 提交 / forms post application/x-www-form-urlencoded');
+    }
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const { status, body } = webErrorOf(err);
@@ -129,15 +138,19 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   app.get('/docs', { schema: { hide: true } }, () => app.swagger());
   app.get('/docs/json', { schema: { hide: true } }, () => app.swagger());
   app.get<{ Params: { file: string } }>('/assets/:file', (request, reply) => {
-    const type = ASSETS[request.params.file];
+    const type = Object.hasOwn(ASSETS, request.params.file) ? ASSETS[request.params.file] : undefined;
     if (!type) throw new HttpError(404, 'not-found', 'no such asset');
     return reply.type(type).header('cache-control', 'public, max-age=3600').send(readFileSync(join(ASSETS_DIR, request.params.file)));
   });
 
   // Sign-in for the pages: a session cookie (httpOnly, SameSite=Strict; Secure behind https).
   app.get<{ Querystring: { next?: string } }>('/login', (request, reply) => page(request, reply, 'login', { title: '登录', next: safeNext(request.query.next) }));
-  app.post<{ Body: { userId?: string; password?: string; next?: string } }>('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const { userId = '', password = '', next } = request.body ?? {};
+  app.post<{ Body: Record<string, unknown> | undefined }>('/login', { preHandler: app.csrfProtection }, async (request, reply) => {
+    // One value each: a repeated field (an array) is no password.
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const userId = text(request.body?.userId);
+    const password = text(request.body?.password);
+    const next = text(request.body?.next) || undefined;
     const user = deps.config.users.find((u) => u.id === userId);
     const ok = password.length > 0 && password.length <= 1024 && (await verifyPassword(password, user?.passwordHash));
     if (!user || !ok) return page(request, reply, 'login', { title: '登录', next: safeNext(next), userId, flash: { kind: 'error', text: '用户名或密码不正确' } }, 401);

@@ -115,8 +115,9 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
       const stored = await register.readCase(caseNumber);
       if (!stored) throw new HttpError(404, 'not-found', `no case ${caseNumber}`);
       assertVisible(actor, stored.agency_code);
-      const [record] = (await register.closedCases({ agencies: [stored.agency_code], limit: 10_000 })).filter((r) => r.case_number === caseNumber);
-      if (!record) throw new HttpError(404, 'not-found', `case ${caseNumber} is neither open nor closed`);
+      if (stored.stage !== 'awaiting-archive' && stored.stage !== 'archived') throw new HttpError(404, 'not-found', `case ${caseNumber} is neither open nor closed`);
+      const { case_number, agency_code, received_on, stage, handler_id, outcome, report_row, reply_due, dispatched_on, closed_on } = stored;
+      const record = { case_number, agency_code, received_on, stage, handler_id, outcome, report_row, reply_due, dispatched_on, closed_on };
       return { source: 'register', record: { ...record, documents: stored.documents } };
     },
 
@@ -124,7 +125,9 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
     permitted(actor: Actor, view: CaseView): Action[] {
       const agency = agencyOf(view.agencyCode);
       if (!agency) return [];
-      return permittedActions(actor, { stage: view.stage, agencyCode: view.agencyCode, participants: { handlerId: view.handlerId, drafterIds: view.drafterIds, reviewerIds: view.reviewerIds } }, agency.permissionRules).filter(
+      // The rules the case started with (the workflow checks against those), else the configuration's.
+      const rules = view.permissionRules ?? agency.permissionRules;
+      return permittedActions(actor, { stage: view.stage, agencyCode: view.agencyCode, participants: { handlerId: view.handlerId, drafterIds: view.drafterIds, reviewerIds: view.reviewerIds } }, rules).filter(
         // Only acts: permissions to view are not actions, and a permission without a payload schema cannot be taken yet.
         (action) => isSupportedAction(action),
       );

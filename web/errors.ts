@@ -1,4 +1,4 @@
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError } from 'fastify';
 import { InvalidInputError } from '../domain/validation';
 import { NoWorkerError } from '../workers/case-client';
@@ -64,7 +64,7 @@ export function webErrorOf(err: unknown): { status: number; body: WebErrorBody }
     return { status: REFUSAL_STATUS[type] ?? 409, body: { error: type, message, ...(problems ? { problems } : {}) } };
   }
   if (err instanceof WorkflowNotFoundError) return { status: 404, body: { error: 'not-found', message: 'no such case' } };
-  if (err instanceof ServiceError) return { status: 503, body: { error: 'temporal-unavailable', message: 'Temporal 服务暂不可用，请稍后再试 / Temporal is unavailable; try again shortly' } };
+  if (err instanceof ServiceError || isGrpcServiceError(err)) return { status: 503, body: { error: 'temporal-unavailable', message: 'Temporal 服务暂不可用，请稍后再试 / Temporal is unavailable; try again shortly' } };
   if (err instanceof NoWorkerError) return { status: 503, body: { error: 'no-worker', message: '暂无工作进程响应，请稍后再试 / no worker answered; try again shortly' } };
   const fastifyError = err as Partial<FastifyError>;
   // Fastify's own refusals: malformed JSON, a body too large, an unsupported media type, a bad CSRF token.

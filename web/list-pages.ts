@@ -101,8 +101,8 @@ export function registerListPages(app: FastifyInstance, deps: PageDeps): void {
 
   app.get('/mail', async (request, reply) => {
     const { user } = deps.requireUser(request);
-    // The capture holds applicants' addresses and letters, of every agency: for those who run or watch the system.
-    if (!user.roles.some((role) => role === 'admin' || role === 'supervisor')) throw new HttpError(403, 'wrong-role', '本地邮件仅限系统管理员和督办人查看 / admins and supervisors only');
+    // The capture holds applicants' addresses and letters of every agency: for those who run the system only.
+    if (!user.roles.includes('admin')) throw new HttpError(403, 'wrong-role', '本地邮件仅限系统管理员查看 / admins only');
     const directory = deps.mailDirectory;
     if (!directory) {
       const { smtp } = config;

@@ -499,6 +499,8 @@ const unauthenticated = (endpoint: Endpoint, method: string, path: () => string,
   { endpoint, kind: 'unauthenticated', name: 'expired token', request: () => call(web, method, path(), { body, token: expiredToken() }), status: 401, error: 'unauthenticated' },
   { endpoint, kind: 'unauthenticated', name: 'token signed with another secret', request: () => call(web, method, path(), { body, token: forgedToken() }), status: 401, error: 'unauthenticated' },
   { endpoint, kind: 'unauthenticated', name: 'token with its user changed', request: async () => call(web, method, path(), { body, token: await tamperedToken() }), status: 401, error: 'unauthenticated' },
+  // Who calls is checked before what is sent: no schema detail reaches a caller without a token.
+  { endpoint, kind: 'unauthenticated', name: 'no token and a malformed request: 401, not 400', request: () => call(web, method, `${path()}${method === 'GET' ? '?overdue=maybe' : ''}`, { ...(method === 'GET' ? {} : { body: { nonsense: true } }) }), status: 401, error: 'unauthenticated' },
 ];
 
 const validSubmission = () => ({ submissionId: randomSubmissionId(), application: exampleApplication });
@@ -565,6 +567,14 @@ const REFUSALS: RefusalRow[] = [
       expect(corrected).toMatchObject({ status: 201, body: { created: true } });
       submitted.add((corrected.body as { caseNumber: string }).caseNumber);
     },
+  },
+  {
+    endpoint: SUBMISSIONS,
+    kind: 'invalid-field',
+    name: 'a receipt time in year 0226 (a typo the statutory calendar cannot count from)',
+    request: () => call(web, 'POST', '/api/submissions', { as: 'zrzy.registrar', body: { submissionId: randomSubmissionId(), application: application({ kind: 'in-person', submittedAt: '0226-11-27T10:15:00+08:00' }) } }),
+    status: 400,
+    field: 'application.channel.submittedAt',
   },
   { endpoint: SUBMISSIONS, kind: 'invalid-field', name: 'a domain field (an unknown channel)', request: () => call(web, 'POST', '/api/submissions', { as: 'zrzy.registrar', body: { submissionId: randomSubmissionId(), application: application({ kind: 'pigeon' }) } }), status: 400, field: /channel\.kind$/ },
   { endpoint: SUBMISSIONS, kind: 'no-worker', name: 'no worker runs', request: () => call(bare, 'POST', '/api/submissions', { as: 'zrzy.registrar', body: validSubmission() }), status: 503, error: 'no-worker' },

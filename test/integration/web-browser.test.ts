@@ -282,22 +282,22 @@ describe('the walkthrough, by clicking', () => {
     await shots.take(signed, 'case-signed');
   }, 120_000);
 
-  test('the handler records the dispatch by e-mail, and the letter with its PDF shows on the supervisor’s 本地邮件', async () => {
+  test('the handler records the dispatch by e-mail, and the letter with its PDF shows on the admin’s 本地邮件', async () => {
     expect(caseNumber).not.toBe('');
     const page = await act('zrzy.handler1', caseNumber, 'record-dispatch', { values: { method: 'email' }, stage: 'awaiting-archive' });
     await reloadUntil(page, async () => (await signedReply(page))?.delivery.includes('已通过电子邮件发送') ?? false, 'the reply’s e-mail delivery');
     const number = (await signedReply(page))!.number;
 
-    const supervisor = await as('supervisor');
-    await supervisor.goto('/mail');
-    const letter = supervisor.locator('table.mail-list tbody tr', { hasText: number });
-    await reloadUntil(supervisor, async () => (await letter.count()) === 1, 'the reply letter in the mail capture');
+    const admin = await as('admin');
+    await admin.goto('/mail');
+    const letter = admin.locator('table.mail-list tbody tr', { hasText: number });
+    await reloadUntil(admin, async () => (await letter.count()) === 1, 'the reply letter in the mail capture');
     const cells = await letter.locator('td').allInnerTexts();
     expect(cells[1]).toBe(APPLICANT_EMAIL);
     expect(cells[2]).toContain('政府信息公开申请答复书');
     expect(cells[2]).toContain(number);
     expect(await letter.locator('ul.attachments li').allInnerTexts()).toContainEqual(expect.stringMatching(new RegExp(`政府信息公开申请答复书.*${number}.*\\.pdf$`)));
-    await shots.take(supervisor, 'mail');
+    await shots.take(admin, 'mail');
   }, 90_000);
 });
 
@@ -362,6 +362,7 @@ describe('no script runs', () => {
     expect(escapedCase).not.toBe('');
     const registrar = await as('zrzy.registrar');
     const supervisor = await as('supervisor');
+    const admin = await as('admin');
     const visits: [Page, string][] = [
       [registrar, '/login'],
       [registrar, '/'],
@@ -370,7 +371,7 @@ describe('no script runs', () => {
       [registrar, `/cases/${escapedCase}/application`],
       [registrar, '/closed'],
       [supervisor, '/board'],
-      [supervisor, '/mail'],
+      [admin, '/mail'],
     ];
     for (const [page, path] of visits) {
       const response = await page.goto(path);

@@ -312,14 +312,45 @@ describe('已办结 and 本地邮件', () => {
     expect(rowOf((await (await as('shj.registrar')).get('/closed')).html, caseNumber)).toBeUndefined();
   }, 60_000);
 
-  test('the local mail capture shows the receipt letter emailed to the applicant, with its attachment — to supervisors and admins only', async () => {
+  test('the local mail capture shows the receipt letter emailed to the applicant, with its attachment — to admins only', async () => {
     expect(registered).not.toBe('');
+    // It holds applicants' addresses of every agency: not for case staff, nor for supervisors (no personal data).
     expect((await (await as('zrzy.handler1')).get('/mail')).status).toBe(403);
-    const supervisor = await as('supervisor');
-    const mail = await pageUntil(supervisor, '/mail', (page) => page.html.includes(APPLICANT_EMAIL));
+    expect((await (await as('supervisor')).get('/mail')).status).toBe(403);
+    const admin = await as('admin');
+    const mail = await pageUntil(admin, '/mail', (page) => page.html.includes(APPLICANT_EMAIL));
     expect(mail.status).toBe(200);
     const row = /<tr>\s*<td>[^<]+<\/td>\s*<td>[^<]*zhangsan\.applicant@example\.cn[^<]*<\/td>[\s\S]*?<\/tr>/.exec(mail.html)?.[0];
     expect(row).toBeDefined();
     expect(row).toMatch(/<ul class="attachments"><li>[^<]+\.(pdf|docx)<\/li>/);
   }, 60_000);
+});
+
+describe('odd requests get a 4xx, never a 500', () => {
+  test('an asset name that is an object property (constructor) is 404', async () => {
+    for (const name of ['constructor', '__proto__', 'toString']) expect((await fetch(`${web.baseUrl}/assets/${name}`)).status).toBe(404);
+    expect((await fetch(`${web.baseUrl}/assets/app.css`)).status).toBe(200);
+  });
+
+  test('a sign-in with a repeated password field is a wrong password (401), for a known user as for an unknown one', async () => {
+    const session = new PageSession(web.baseUrl);
+    const login = await session.get('/login');
+    const csrf = /<input type="hidden" name="_csrf" value="([^"]*)"/.exec(login.html)![1]!;
+    for (const userId of ['zrzy.handler1', 'nobody']) {
+      const res = await session.post('/login', [['_csrf', csrf], ['userId', userId], ['password', 'gongkai-demo'], ['password', 'gongkai-demo']]);
+      expect({ userId, status: res.status }).toEqual({ userId, status: 401 });
+    }
+  });
+
+  test('a page form posted as JSON is refused (415) before it is read', async () => {
+    const registrar = await as('zrzy.registrar');
+    const page = await registrar.get('/register');
+    const csrf = /<input type="hidden" name="_csrf" value="([^"]*)"/.exec(page.html)![1]!;
+    const res = await fetch(`${web.baseUrl}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/html' },
+      body: JSON.stringify({ _csrf: csrf, 'applicant.name': 12345 }),
+    });
+    expect(res.status).toBe(415);
+  });
 });

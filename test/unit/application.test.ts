@@ -318,6 +318,19 @@ describe('channel timestamps', () => {
     ]);
   });
 
+  test('a channel time outside 2000-2099 (a typed year like 0226) is refused, naming the field; the century’s edges pass', () => {
+    for (const [kind, field, instant] of [
+      ['in-person', 'submittedAt', '0226-11-27T10:15:00+08:00'],
+      ['registered-post', 'signedForAt', '2926-11-27T10:15:00+08:00'],
+      ['in-person', 'submittedAt', '1999-12-31T15:59:59Z'],
+    ] as const) {
+      expect(fieldsOf(application({ channel: { kind, [field]: instant } }))).toEqual([`channel.${field}`]);
+    }
+    // 2000-01-01 00:00 in Beijing is 1999-12-31T16:00Z: its Beijing date counts.
+    expect(() => parseApplication(application({ channel: { kind: 'in-person', submittedAt: '1999-12-31T16:00:00Z' } }))).not.toThrow();
+    expect(() => parseApplication(application({ channel: { kind: 'in-person', submittedAt: '2099-12-31T23:59:59+08:00' } }))).not.toThrow();
+  });
+
   test.each([
     ['ordinary-mail', 'arrivedAt', '确认时间不能早于信函收到时间 / cannot precede arrivedAt'],
     ['internet', 'submittedAt', '确认时间不能早于提交时间 / cannot precede submittedAt'],

@@ -406,6 +406,7 @@ export class CaseFile {
       handlerId: this.handlerId,
       drafterIds: this.drafterIds,
       reviewerIds: this.reviewerIds,
+      permissionRules: this.input.rules.permissions,
       receivedOn: clock?.receivedOn ?? null,
       replyDue: clock?.replyDue ?? null,
       replyDueExtended: clock?.replyDueExtended ?? null,

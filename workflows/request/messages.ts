@@ -169,6 +169,8 @@ export interface CaseView {
   /** Staff who drafted or reviewed any version of the reply: the separation of duties keeps them from later steps. */
   drafterIds: string[];
   reviewerIds: string[];
+  /** The permission rules the case runs by (the agency's when it started): what the web app offers forms from. */
+  permissionRules?: PermissionRules;
   receivedOn: IsoDate | null;
   replyDue: IsoDate | null;
   replyDueExtended: IsoDate | null;
