@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { bilingualIssueMessage, fieldProblems, InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
+import { NoWorkerError, requireWorker } from '../workers/case-client';
 import type { LoadedConfig } from '../workers/load-config';
 import { verifyPassword } from '../workers/passwords';
 import { registerApi } from './api';
@@ -135,6 +136,13 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
     return page(request, reply, 'error', { title: '404', status: 404, error: body }, 404);
   });
 
+  // Liveness: the process answers. Readiness: Temporal answers, a worker polls the task queue, the register reads.
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = await readiness(deps);
+    const ready = Object.values(checks).every((check) => check === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks });
+  });
   app.get('/docs', { schema: { hide: true } }, () => app.swagger());
   app.get('/docs/json', { schema: { hide: true } }, () => app.swagger());
   app.get<{ Params: { file: string } }>('/assets/:file', (request, reply) => {
@@ -169,6 +177,24 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   registerApi(app, cases, tokens);
   registerPages(app, { cases, tokens, views, pageUser, requireUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
   return app;
+}
+
+/** Each dependency's state for /readyz: 'ok', or what failed (no detail that could carry data). */
+async function readiness({ config, client, register }: WebAppDeps): Promise<Record<'temporal' | 'worker' | 'register', string>> {
+  const outcome = async (check: () => Promise<void>): Promise<string> => {
+    try {
+      await check();
+      return 'ok';
+    } catch (err) {
+      return err instanceof NoWorkerError ? 'no worker polls the task queue' : 'unreachable';
+    }
+  };
+  const [temporal, worker, registerState] = await Promise.all([
+    outcome(async () => void (await client.workflowService.getSystemInfo({}))),
+    outcome(() => requireWorker(client, config.temporal)),
+    outcome(async () => void (await register.holidayNotices())),
+  ]);
+  return { temporal, worker, register: registerState };
 }
 
 /** Where to go after sign-in: a path on this site only (never an open redirect). */

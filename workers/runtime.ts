@@ -10,7 +10,10 @@ const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
  */
 export function installTemporalRuntime(): void {
   const level = (process.env.GONGKAI_SDK_LOG_LEVEL?.toUpperCase() ?? 'WARN') as keyof typeof PINO_LEVELS;
+  // The SDK's Prometheus endpoint (workflow task failures, schedule-to-start latency, …) where GONGKAI_METRICS_ADDRESS says.
+  const metricsAddress = process.env.GONGKAI_METRICS_ADDRESS;
   Runtime.install({
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
     logger: new DefaultLogger(level in PINO_LEVELS ? level : 'WARN', (entry: LogEntry) => {
       logger[PINO_LEVELS[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
     }),

@@ -16,14 +16,17 @@ export interface StackEnv {
   configPath?: string;
   /** The web app's port; `startStack` picks a free one when absent. */
   webPort?: number;
+  /** The worker's Prometheus endpoint (GONGKAI_METRICS_ADDRESS), when given. */
+  metricsPort?: number;
 }
 
-const processEnv = ({ address, dataDir, smtpPort, configPath, webPort }: StackEnv): NodeJS.ProcessEnv => ({
+const processEnv = ({ address, dataDir, smtpPort, configPath, webPort, metricsPort }: StackEnv): NodeJS.ProcessEnv => ({
   ...process.env,
   TEMPORAL_ADDRESS: address,
   GONGKAI_DATA_DIR: dataDir,
   ...(smtpPort === undefined ? {} : { GONGKAI_SMTP_PORT: String(smtpPort) }),
   ...(webPort === undefined ? {} : { GONGKAI_WEB_PORT: String(webPort) }),
+  ...(metricsPort === undefined ? {} : { GONGKAI_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` }),
   ...(configPath === undefined ? {} : { GONGKAI_CONFIG: configPath }),
 });
 

@@ -9,7 +9,7 @@ import { freePort } from '../helpers/ports';
 let stack: StackEnv;
 
 beforeAll(async () => {
-  stack = { dataDir: mkdtempSync(join(tmpdir(), 'gongkai-start-')), address: `127.0.0.1:${await freePort()}` };
+  stack = { dataDir: mkdtempSync(join(tmpdir(), 'gongkai-start-')), address: `127.0.0.1:${await freePort()}`, metricsPort: await freePort() };
 });
 
 afterAll(() => rmSync(stack.dataDir, { recursive: true, force: true }));
@@ -28,6 +28,11 @@ test('start runs a dev server, worker and web app, stops cleanly on Ctrl-C, and 
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('登录');
     expect(first.output()).toContain('zrzy.registrar (registrar; LYG-ZRZY)');
+    // Liveness and readiness (Temporal, a polling worker, the register), and the worker's Prometheus endpoint.
+    expect((await fetch(`http://127.0.0.1:${stack.webPort}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${stack.webPort}/readyz`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { temporal: 'ok', worker: 'ok', register: 'ok' } } });
+    expect(await (await fetch(`http://127.0.0.1:${stack.metricsPort}/metrics`)).text()).toMatch(/^temporal_\w+/m);
     const session = await fetch(`http://127.0.0.1:${stack.webPort}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'zrzy.registrar', password: 'gongkai-demo' }) });
     expect(session.status).toBe(200);
     // A workflow on a queue no worker polls stays open: it must still be there after the restart.

@@ -802,3 +802,14 @@ describe('refusal', () => {
     60_000,
   );
 });
+
+test('/healthz answers while the process runs; /readyz is 503 naming the worker when none polls', async () => {
+  expect((await fetch(`${bare.baseUrl}/healthz`)).status).toBe(200);
+  const notReady = await fetch(`${bare.baseUrl}/readyz`);
+  expect({ status: notReady.status, body: await notReady.json() }).toEqual({
+    status: 503,
+    body: { status: 'not-ready', checks: { temporal: 'ok', worker: 'no worker polls the task queue', register: 'ok' } },
+  });
+  const ready = await fetch(`${web.baseUrl}/readyz`);
+  expect(ready.status).toBe(200);
+});
