@@ -4,6 +4,7 @@ import { calendarCommand } from './calendar';
 import { actCommand, listCommand, showCommand, submitCommand } from './cases';
 import { deadlineCommand } from './deadline';
 import { mailCommand } from './mail';
+import { reportCommand } from './report';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
 import { buildWebApp } from '../web/app';
@@ -68,6 +69,7 @@ program
 program.addCommand(deadlineCommand);
 program.addCommand(mailCommand);
 program.addCommand(calendarCommand);
+program.addCommand(reportCommand);
 for (const command of [submitCommand, showCommand, actCommand, listCommand]) program.addCommand(command);
 
 function parsePort(value: string): number {
