@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
+import { backupCommand, restoreCommand } from './backup';
 import { calendarCommand } from './calendar';
 import { actCommand, listCommand, showCommand, submitCommand } from './cases';
 import { deadlineCommand } from './deadline';
 import { mailCommand } from './mail';
+import { remedyCommand } from './remedy';
 import { reportCommand } from './report';
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
@@ -70,6 +72,8 @@ program.addCommand(deadlineCommand);
 program.addCommand(mailCommand);
 program.addCommand(calendarCommand);
 program.addCommand(reportCommand);
+program.addCommand(remedyCommand);
+for (const command of [backupCommand, restoreCommand]) program.addCommand(command);
 for (const command of [submitCommand, showCommand, actCommand, listCommand]) program.addCommand(command);
 
 function parsePort(value: string): number {

@@ -104,6 +104,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
       isSupervisor: signedIn.user.roles.includes('supervisor'),
       isRegistrar: signedIn.user.roles.includes('registrar'),
       isAdmin: signedIn.user.roles.includes('admin'),
+      isOfficeHead: signedIn.user.roles.includes('gip-office-head'),
     };
     const html = views.render(view, { ...context, ...(user ? { user } : {}), csrfToken: reply.generateCsrf() });
     return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);

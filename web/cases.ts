@@ -99,6 +99,9 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
     /** The statutory working-day calendar (shipped notices, and those loaded into the register). */
     calendar: () => workingDayCalendar(register),
 
+    /** The register itself, for the annual report and review and suit records (web/report-pages.ts checks who may). */
+    reportRegister: (): Register => register,
+
     listClosed(actor: Actor, limit?: number) {
       assertMaySeeCases(actor);
       return register.closedCases({ agencies: visibleAgencies(config, actor), ...(limit ? { limit } : {}) });

@@ -10,7 +10,7 @@ export const VIEWS_DIR = join(__dirname, 'views');
 export interface PageContext {
   title: string;
   /** The signed-in person, for the header (absent on the sign-in page). */
-  user?: { id: string; name: string; roles: string; agencyName: string; isSupervisor: boolean; isRegistrar: boolean; isAdmin: boolean };
+  user?: { id: string; name: string; roles: string; agencyName: string; isSupervisor: boolean; isRegistrar: boolean; isAdmin: boolean; isOfficeHead: boolean };
   /** The CSRF token every form posts back (`_csrf`). */
   csrfToken?: string;
   /** A notice at the top: what the last act did, or why it was refused. */

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Register } from '../../register';
+import { actOnCase, actorFor, resolvePayload } from '../../workers/case-client';
+import { PROJECT_ROOT } from '../../workers/config';
+import { createDataConverter } from '../../workers/connection';
+import { submitApplication } from '../../workers/intake';
+import { loadConfig, type LoadedConfig } from '../../workers/load-config';
+import { openConfiguredRegister } from '../../workers/open-register';
+import { randomSubmissionId } from '../helpers/register';
+import { exampleApplication } from '../helpers/request-harness';
+import { SmtpCapture } from '../helpers/smtp-capture';
+import { createDevServerEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+
+// Two worker processes (`gongkai worker`, as deployed) on one dev server and one register; one is killed -9 while the
+// cases are half-way: every case finishes on the other (docs/deployment.md).
+
+const CASES = 4;
+/** The README's walkthrough acts: [user, action, payload file]. */
+const WALK: [string, string, string][] = [
+  ['zrzy.head', 'assign-handler', '01-assign-handler'],
+  ['zrzy.handler1', 'record-completeness-finding', '02-record-completeness-finding'],
+  ['zrzy.handler1', 'decide-scope', '03-decide-scope'],
+  ['zrzy.handler1', 'record-search', '04-record-search'],
+  ['zrzy.handler1', 'start-third-party-consultation', '05-start-third-party-consultation'],
+  ['zrzy.handler1', 'record-third-party-opinion', '06-record-third-party-opinion'],
+  ['zrzy.handler1', 'record-item-decision', '07-record-item-decision'],
+  ['zrzy.handler1', 'conclude-disclosure-decision', '08-conclude-disclosure-decision'],
+  ['zrzy.handler1', 'draft-reply', '09-draft-reply'],
+  ['zrzy.reviewer', 'review-reply', '10-review-reply'],
+  ['zrzy.head', 'sign-off-reply', '11-sign-off-reply'],
+  ['zrzy.handler1', 'record-dispatch', '12-record-dispatch'],
+  ['zrzy.handler1', 'archive-case', '13-archive-case'],
+];
+const KILL_AFTER = 6;
+
+let env: TestWorkflowEnvironment;
+let smtp: SmtpCapture;
+let dataDir: string;
+let config: LoadedConfig;
+let register: Register;
+let client: Client;
+const workers: { child: ChildProcess; output: string }[] = [];
+
+function startWorker(processEnv: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: string }> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'worker'], { env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker = { child, output: '' };
+  const collect = (chunk: Buffer) => (worker.output += chunk.toString());
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not running after 60 s:\n${worker.output}`)), 60_000);
+    child.stdout!.on('data', () => {
+      if (worker.output.includes('worker running')) {
+        clearTimeout(timer);
+        resolve(worker);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${worker.output}`)));
+  });
+}
+
+beforeAll(async () => {
+  [env, smtp] = await Promise.all([createDevServerEnv(), SmtpCapture.start()]);
+  dataDir = mkdtempSync(join(tmpdir(), 'gongkai-two-workers-'));
+  const processEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    GONGKAI_DATA_DIR: dataDir,
+    GONGKAI_TASK_QUEUE: uniqueTaskQueue('two-workers'),
+    GONGKAI_SMTP_PORT: String(smtp.port),
+  };
+  config = loadConfig({ env: processEnv }); // generates the data dir's keys once, before the workers read them
+  register = await openConfiguredRegister(config, processEnv);
+  workers.push(...(await Promise.all([startWorker(processEnv), startWorker(processEnv)])));
+  const connection = await Connection.connect({ address: env.address });
+  client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
+}, 120_000);
+
+afterAll(async () => {
+  for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  await Promise.all(workers.map(({ child }) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await client?.connection.close();
+  await register?.close();
+  await env?.teardown();
+  await smtp?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+const payloadOf = (file: string): unknown => JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'walkthrough', `${file}.json`), 'utf8'));
+
+async function walk(caseNumber: string, steps: [string, string, string][]): Promise<void> {
+  for (const [user, action, file] of steps) {
+    await actOnCase(client, caseNumber, { action, actor: actorFor(config, user), data: resolvePayload(config, action, payloadOf(file)) });
+  }
+}
+
+test('a worker killed -9 half-way: every case finishes on the other', async () => {
+  const cases: string[] = [];
+  for (let i = 0; i < CASES; i++) {
+    cases.push((await submitApplication({ client, register, config }, { submissionId: randomSubmissionId(), application: exampleApplication, registeredBy: 'zrzy.registrar' })).caseNumber);
+  }
+  await Promise.all(cases.map((caseNumber) => walk(caseNumber, WALK.slice(0, KILL_AFTER))));
+
+  const [killed, survivor] = workers;
+  killed!.child.kill('SIGKILL');
+  await new Promise((resolve) => killed!.child.once('exit', resolve));
+
+  // The cases' workflow tasks were cached on both workers; the killed one's sticky queues time out and the survivor
+  // rebuilds those cases from their histories.
+  await Promise.all(cases.map((caseNumber) => walk(caseNumber, WALK.slice(KILL_AFTER))));
+  for (const caseNumber of cases) {
+    const handle = client.workflow.getHandle(caseNumber);
+    await expect(handle.result()).resolves.toBe('archived');
+    expect(await register.readCase(caseNumber)).toMatchObject({ stage: 'archived', outcome: 'partially-disclosed' });
+  }
+  expect(survivor!.child.exitCode).toBeNull();
+
+  // Both workers did the work: the killed one took workflow tasks before it died, the survivor after.
+  const identities = new Set<string>();
+  for (const caseNumber of cases) {
+    const { events } = await client.workflow.getHandle(caseNumber).fetchHistory();
+    for (const event of events ?? []) {
+      const identity = event.workflowTaskStartedEventAttributes?.identity;
+      if (identity) identities.add(identity.split('@')[0]!);
+    }
+  }
+  expect([...identities].sort()).toEqual([String(killed!.child.pid), String(survivor!.child.pid)].sort());
+}, 240_000);
