@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,6 +13,7 @@ import { loadConfig, type LoadedConfig } from '../../workers/load-config';
 import { openConfiguredRegister } from '../../workers/open-register';
 import { randomSubmissionId } from '../helpers/register';
 import { exampleApplication } from '../helpers/request-harness';
+import { type WalkthroughStep, walkthroughSteps } from '../helpers/walkthrough';
 import { SmtpCapture } from '../helpers/smtp-capture';
 import { createDevServerEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 
@@ -20,22 +21,7 @@ import { createDevServerEnv, uniqueTaskQueue } from '../helpers/temporal-env';
 // cases are half-way: every case finishes on the other (docs/deployment.md).
 
 const CASES = 4;
-/** The README's walkthrough acts: [user, action, payload file]. */
-const WALK: [string, string, string][] = [
-  ['zrzy.head', 'assign-handler', '01-assign-handler'],
-  ['zrzy.handler1', 'record-completeness-finding', '02-record-completeness-finding'],
-  ['zrzy.handler1', 'decide-scope', '03-decide-scope'],
-  ['zrzy.handler1', 'record-search', '04-record-search'],
-  ['zrzy.handler1', 'start-third-party-consultation', '05-start-third-party-consultation'],
-  ['zrzy.handler1', 'record-third-party-opinion', '06-record-third-party-opinion'],
-  ['zrzy.handler1', 'record-item-decision', '07-record-item-decision'],
-  ['zrzy.handler1', 'conclude-disclosure-decision', '08-conclude-disclosure-decision'],
-  ['zrzy.handler1', 'draft-reply', '09-draft-reply'],
-  ['zrzy.reviewer', 'review-reply', '10-review-reply'],
-  ['zrzy.head', 'sign-off-reply', '11-sign-off-reply'],
-  ['zrzy.handler1', 'record-dispatch', '12-record-dispatch'],
-  ['zrzy.handler1', 'archive-case', '13-archive-case'],
-];
+const WALK = walkthroughSteps();
 const KILL_AFTER = 6;
 
 let env: TestWorkflowEnvironment;
@@ -91,11 +77,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-const payloadOf = (file: string): unknown => JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'walkthrough', `${file}.json`), 'utf8'));
-
-async function walk(caseNumber: string, steps: [string, string, string][]): Promise<void> {
-  for (const [user, action, file] of steps) {
-    await actOnCase(client, caseNumber, { action, actor: actorFor(config, user), data: resolvePayload(config, action, payloadOf(file)) });
+async function walk(caseNumber: string, steps: WalkthroughStep[]): Promise<void> {
+  for (const { userId, action, data } of steps) {
+    await actOnCase(client, caseNumber, { action, actor: actorFor(config, userId), data: resolvePayload(config, action, data) });
   }
 }
 

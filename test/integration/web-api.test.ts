@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { nthWorkingDayAfter } from '../../domain/calendar';
 import { addDays, beijingDateOf, type IsoDate } from '../../domain/dates';
 import { SESSION_TTL_MS, sessionTokens } from '../../web/session';
-import { PROJECT_ROOT } from '../../workers/config';
 import { submitApplication } from '../../workers/intake';
 import { shippedCalendar } from '../helpers/calendar';
 import { randomSubmissionId } from '../helpers/register';
 import { exampleApplication } from '../helpers/request-harness';
+import { walkthroughPayload, walkthroughSteps } from '../helpers/walkthrough';
 import { WebStack } from '../helpers/web-stack';
 
 // The JSON API end to end, table-driven (issue 9, deliverables 3 and 5): every operation in the OpenAPI document at
@@ -63,7 +61,6 @@ const stackTokens = sessionTokens(Buffer.alloc(32, 9));
 
 const application = (channel: Record<string, string>) => ({ ...exampleApplication, channel });
 const inPersonOn = (date: IsoDate) => ({ kind: 'in-person', submittedAt: `${date}T10:00:00+08:00` });
-const walkthrough = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'walkthrough', `${file}.json`), 'utf8'));
 
 const today = (): IsoDate => beijingDateOf(new Date().toISOString());
 /** The latest receipt date before today whose `n`-th working day after is on or before `by`. */
@@ -115,30 +112,12 @@ async function actOk(caseNumber: string, as: string, action: string, data: unkno
   return (answer.body as { case: Record<string, unknown> }).case;
 }
 
-/** The README's walkthrough (examples/walkthrough): who acts, and the file of the act's data. */
-const WALKTHROUGH: [userId: string, file: string][] = [
-    ['zrzy.head', '01-assign-handler'],
-    ['zrzy.handler1', '02-record-completeness-finding'],
-    ['zrzy.handler1', '03-decide-scope'],
-    ['zrzy.handler1', '04-record-search'],
-    ['zrzy.handler1', '05-start-third-party-consultation'],
-    ['zrzy.handler1', '06-record-third-party-opinion'],
-    ['zrzy.handler1', '07-record-item-decision'],
-    ['zrzy.handler1', '08-conclude-disclosure-decision'],
-    ['zrzy.handler1', '09-draft-reply'],
-    ['zrzy.reviewer', '10-review-reply'],
-    ['zrzy.head', '11-sign-off-reply'],
-    ['zrzy.handler1', '12-record-dispatch'],
-    ['zrzy.handler1', '13-archive-case'],
-];
-
 /** Walks a case of the example application through the walkthrough, up to and including the act `lastFile`. */
 async function walk(caseNumber: string, lastFile: string): Promise<Record<string, unknown>> {
   let view: Record<string, unknown> = {};
-  for (const [as, file] of WALKTHROUGH.slice(0, WALKTHROUGH.findIndex(([, f]) => f === lastFile) + 1)) {
-    // The sign-off is dated the day it runs, and a dispatch cannot precede it.
-    const data = file === '12-record-dispatch' ? { ...walkthrough(file), dispatchedOn: today() } : walkthrough(file);
-    view = await actOk(caseNumber, as, file.slice(3), data);
+  const steps = walkthroughSteps(today());
+  for (const { userId, action, data } of steps.slice(0, steps.findIndex((step) => step.file === lastFile) + 1)) {
+    view = await actOk(caseNumber, userId, action, data);
   }
   return view;
 }
@@ -660,7 +639,7 @@ const REFUSALS: RefusalRow[] = [
   { endpoint: ACTIONS, kind: 'wrong-role', name: 'a registrar urges', request: () => act(cases.fresh, 'zrzy.registrar', 'urge', { message: '请尽快办理' }), status: 403, error: 'wrong-role' },
   { endpoint: ACTIONS, kind: 'not-assigned', name: 'another handler records the completeness finding', request: () => act(cases.assigned, 'zrzy.handler2', 'record-completeness-finding', { finding: 'complete' }), status: 403, error: 'not-assigned' },
   { endpoint: ACTIONS, kind: 'wrong-agency', name: 'LYG-ZFB’s office head assigns on a LYG-ZRZY case', request: () => act(cases.fresh, 'zfb.head', 'assign-handler', { handlerId: 'zfb.handler1' }), status: 403, error: 'wrong-agency' },
-  { endpoint: ACTIONS, kind: 'wrong-stage', name: 'the handler drafts the reply during the completeness check', request: () => act(cases.assigned, 'zrzy.handler1', 'draft-reply', walkthrough('09-draft-reply')), status: 409, error: 'wrong-stage' },
+  { endpoint: ACTIONS, kind: 'wrong-stage', name: 'the handler drafts the reply during the completeness check', request: () => act(cases.assigned, 'zrzy.handler1', 'draft-reply', walkthroughPayload('09-draft-reply')), status: 409, error: 'wrong-stage' },
   { endpoint: ACTIONS, kind: 'wrong-stage', name: 'a handler drafts the reply on a registered case', request: () => act(cases.fresh, 'zrzy.handler1', 'draft-reply', {}), status: 409, error: 'wrong-stage' },
   {
     endpoint: ACTIONS,

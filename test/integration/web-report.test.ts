@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beijingDateOf, type IsoDate } from '../../domain/dates';
-import { PROJECT_ROOT } from '../../workers/config';
 import { randomSubmissionId } from '../helpers/register';
 import { exampleApplication } from '../helpers/request-harness';
+import { walkthroughSteps } from '../helpers/walkthrough';
 import { PageSession } from '../helpers/page-session';
 import { WebStack } from '../helpers/web-stack';
 
@@ -17,22 +15,6 @@ let archived = '';
 let open = '';
 
 const today = (): IsoDate => beijingDateOf(new Date().toISOString());
-const walkthrough = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'walkthrough', `${file}.json`), 'utf8'));
-const WALKTHROUGH: [userId: string, file: string][] = [
-  ['zrzy.head', '01-assign-handler'],
-  ['zrzy.handler1', '02-record-completeness-finding'],
-  ['zrzy.handler1', '03-decide-scope'],
-  ['zrzy.handler1', '04-record-search'],
-  ['zrzy.handler1', '05-start-third-party-consultation'],
-  ['zrzy.handler1', '06-record-third-party-opinion'],
-  ['zrzy.handler1', '07-record-item-decision'],
-  ['zrzy.handler1', '08-conclude-disclosure-decision'],
-  ['zrzy.handler1', '09-draft-reply'],
-  ['zrzy.reviewer', '10-review-reply'],
-  ['zrzy.head', '11-sign-off-reply'],
-  ['zrzy.handler1', '12-record-dispatch'],
-  ['zrzy.handler1', '13-archive-case'],
-];
 
 async function submit(): Promise<string> {
   const answer = await web.api('POST', '/api/submissions', { as: 'zrzy.registrar', body: { submissionId: randomSubmissionId(), application: exampleApplication } });
@@ -41,9 +23,8 @@ async function submit(): Promise<string> {
 }
 
 async function walkToArchived(caseNumber: string): Promise<void> {
-  for (const [as, file] of WALKTHROUGH) {
-    const data = file === '12-record-dispatch' ? { ...walkthrough(file), dispatchedOn: today() } : walkthrough(file);
-    const answer = await web.api('POST', `/api/cases/${caseNumber}/actions`, { as, body: { action: file.slice(3), data } });
+  for (const { userId, action, file, data } of walkthroughSteps(today())) {
+    const answer = await web.api('POST', `/api/cases/${caseNumber}/actions`, { as: userId, body: { action, data } });
     if (answer.status !== 200) throw new Error(`${file} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
 }
