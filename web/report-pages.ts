@@ -18,8 +18,8 @@ import { REPORT_COLUMN_DEFINITIONS, REPORT_COLUMNS, REPORT_ROWS, REPORT_TABLE_HE
 import { ACTION_PERMISSIONS } from '../domain/roles';
 import { STAGE_DEFINITIONS } from '../domain/stages';
 import { InvalidInputError } from '../domain/validation';
-import { enterRemedyRecord, REMEDY_KIND_LABELS, REMEDY_RESULT_LABELS, type RemedyEntry, RemedyRefusal, remedyAccess } from '../cli/remedy';
-import { buildAnnualReport, renderAnnualReport } from '../cli/report';
+import { enterRemedyRecord, REMEDY_KIND_LABELS, REMEDY_RESULT_LABELS, type RemedyEntry, RemedyRefusal, remedyAccess } from '../workers/remedy-records';
+import { buildAnnualReport, renderAnnualReport } from '../workers/annual-report-output';
 import type { PageDeps } from './app';
 import { type SignedIn, visibleAgencies } from './cases';
 import { HttpError } from './errors';

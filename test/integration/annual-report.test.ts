@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Workbook } from 'exceljs';
 import { reportRowOf, type Outcome } from '../../domain/outcomes';
 import { REPORT_COLUMNS, type ReportRowCode } from '../../domain/report-rows';
-import { buildAnnualReport, renderAnnualReport } from '../../cli/report';
+import { buildAnnualReport, renderAnnualReport } from '../../workers/annual-report-output';
 import type { Register } from '../../register';
 import { gongkai, type StackEnv } from '../helpers/local-stack';
 import { createTestStore, randomSubmissionId, type TestStore } from '../helpers/register';
