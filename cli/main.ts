@@ -16,6 +16,7 @@ import { logger } from '../workers/logger';
 import { installTemporalRuntime } from '../workers/runtime';
 import { runLocalStack } from '../workers/start-local';
 import { createWorker } from '../workers/worker';
+import { startWorkerServices } from '../workers/worker-services';
 
 const program = new Command()
   .name('gongkai')
@@ -39,11 +40,18 @@ program
     const config = loadConfig();
     const register = await openConfiguredRegister(config);
     const connection = await connectWorkerConnection(config);
+    const client = await connectClient(config);
     try {
       const worker = await createWorker(config, connection, register);
+      const stopServices = await startWorkerServices({ config, client, register });
       logger.info({ address: config.temporal.address, taskQueue: config.temporal.taskQueue }, 'worker running');
-      await worker.run();
+      try {
+        await worker.run();
+      } finally {
+        await stopServices();
+      }
     } finally {
+      await client.connection.close();
       await connection.close();
       await register.close();
     }

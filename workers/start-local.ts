@@ -9,6 +9,7 @@ import { logger } from './logger';
 import { type MailCapture, mailCaptureDirectory, startMailCapture } from './mail-capture';
 import { usesLocalCapture } from './mail-transport';
 import { createWorker } from './worker';
+import { startWorkerServices } from './worker-services';
 
 export interface LocalStackOptions {
   /** Web UI of the dev server; 0 to run headless. */
@@ -72,13 +73,18 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
     });
     try {
       const worker = await createWorker(config, connection, register);
-      await web.listen({ host: config.web.host, port: config.web.port });
-      logger.info({ web: `http://${config.web.host}:${config.web.port}`, users: demoUsersOf(config) }, 'web app ready: sign in as one of these users');
-      logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running; Ctrl-C stops');
-      // The SDK's runtime shuts the worker down on SIGINT/SIGTERM; our own handler covers the start-up window.
-      if (!stopping.signal.aborted) {
-        stopping.signal.addEventListener('abort', () => worker.getState() === 'RUNNING' && worker.shutdown(), { once: true });
-        await worker.run();
+      const stopServices = await startWorkerServices({ config, client, register });
+      try {
+        await web.listen({ host: config.web.host, port: config.web.port });
+        logger.info({ web: `http://${config.web.host}:${config.web.port}`, users: demoUsersOf(config) }, 'web app ready: sign in as one of these users');
+        logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running; Ctrl-C stops');
+        // The SDK's runtime shuts the worker down on SIGINT/SIGTERM; our own handler covers the start-up window.
+        if (!stopping.signal.aborted) {
+          stopping.signal.addEventListener('abort', () => worker.getState() === 'RUNNING' && worker.shutdown(), { once: true });
+          await worker.run();
+        }
+      } finally {
+        await stopServices();
       }
     } finally {
       await web.close();
