@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { createEmailActivities } from '../activities/email';
+import { withHeartbeats } from '../activities/heartbeat';
 import { createLetterActivities } from '../activities/letters';
 import { createReminderActivities } from '../activities/reminders';
 import { createRequestActivities } from '../activities/request-activities';
@@ -18,15 +19,15 @@ export interface ActivityDeps {
   transport: Pick<Transporter, 'sendMail'>;
 }
 
-/** Every activity the workflows call, over the register and the mail transport. */
+/** Every activity the workflows call, over the register and the mail transport; each heartbeats while it runs. */
 export function createActivities({ config, register, transport }: ActivityDeps) {
   const email = createEmailActivities({ register, transport, from: config.smtp.from });
-  return {
+  return withHeartbeats({
     ...createRequestActivities({ register, shippedNotices: () => readHolidayNotices() }),
     ...email,
     ...createReminderActivities({ config, sendEmail: email.sendEmail }),
     ...createLetterActivities({ config, register, sendEmail: email.sendEmail }),
-  };
+  });
 }
 
 /** The gongkai worker: every workflow and activity, on the configured task queue, with the encrypting converter. */

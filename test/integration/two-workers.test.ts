@@ -91,6 +91,7 @@ test('a worker killed -9 half-way: every case finishes on the other', async () =
   await Promise.all(cases.map((caseNumber) => walk(caseNumber, WALK.slice(0, KILL_AFTER))));
 
   const [killed, survivor] = workers;
+  const killedAt = Date.now();
   killed!.child.kill('SIGKILL');
   await new Promise((resolve) => killed!.child.once('exit', resolve));
 
@@ -103,6 +104,8 @@ test('a worker killed -9 half-way: every case finishes on the other', async () =
     expect(await register.readCase(caseNumber)).toMatchObject({ stage: 'archived', outcome: 'partially-disclosed' });
   }
   expect(survivor!.child.exitCode).toBeNull();
+  // A figure for docs/deployment.md, not an assertion: how long the rest of the walkthrough took after the kill.
+  console.log(`failover: ${CASES} cases finished ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
 
   // Both workers did the work: the killed one took workflow tasks before it died, the survivor after.
   const identities = new Set<string>();

@@ -8,6 +8,7 @@ import type { PendingDelivery } from './messages';
 // moving. The email ledger keeps a letter started again (after continue-as-new, a worker crash) to one email.
 const { deliverLetterByEmail } = proxyActivities<LetterActivities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 });
 

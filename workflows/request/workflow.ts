@@ -9,14 +9,20 @@ import { actUpdate, applicationQuery, caseViewQuery, type PendingDelivery, type 
 import { issueReceipt } from './notices';
 import { ReminderDispatcher } from './reminders';
 
+// Every activity heartbeats while it runs (activities/heartbeat.ts): a worker dying mid-activity costs the heartbeat
+// timeout, not the start-to-close timeout, before another worker retries. 15 s covers a synchronous SQLite busy wait.
+const HEARTBEAT_TIMEOUT = '15 seconds';
+
 const { loadCalendar, findEarlierCases, recordCaseEvent, archiveCase, allocateDocumentNumber } = proxyActivities<RequestActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 // Rendering embeds a CJK font subset: give it longer than the register writes.
 const { produceReplyLetter, produceNoticeLetter, deliverLetterByEmail, recordLetterDelivery, recordLetterDeliveryFailed } = proxyActivities<LetterActivities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
