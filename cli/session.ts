@@ -16,8 +16,9 @@ export async function withSession<T>(work: (session: Session) => Promise<T>): Pr
   const config = loadConfig();
   const register = await openConfiguredRegister(config);
   try {
+    // The connection's error names the address and TLS mode already; the CLI adds where a local server comes from.
     const client = await connectClient(config).catch((err: unknown) => {
-      throw new Error(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}): is it running (npm start)?`);
+      throw new Error(`${(err as Error).message}; is it running (npm start)?`, { cause: err });
     });
     try {
       return await work({ config, client, register });

@@ -5,6 +5,7 @@ import type { SearchAttributeKey } from '@temporalio/common/lib/search-attribute
 import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import type { CodecKeyRingSettings, TemporalSettings } from '../domain/config';
+import { InvalidInputError } from '../domain/validation';
 import { GONGKAI_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { RuntimeConfig } from './config';
 import { AesGcmPayloadCodec } from './encryption-codec';
@@ -31,8 +32,13 @@ export function connectionOptions(settings: TemporalSettings): { address: string
     apiKey,
     tls: tls
       ? {
-          clientCertPair: { crt: readFileSync(tls.clientCertPath), key: readFileSync(tls.clientKeyPath) },
-          serverRootCACertificate: tls.serverRootCaPath ? readFileSync(tls.serverRootCaPath) : undefined,
+          clientCertPair: {
+            crt: readTlsFile('clientCertPath', tls.clientCertPath),
+            key: readTlsFile('clientKeyPath', tls.clientKeyPath),
+          },
+          serverRootCACertificate: tls.serverRootCaPath
+            ? readTlsFile('serverRootCaPath', tls.serverRootCaPath)
+            : undefined,
           serverNameOverride: tls.serverName,
         }
       : apiKey
@@ -41,8 +47,58 @@ export function connectionOptions(settings: TemporalSettings): { address: string
   };
 }
 
+type TlsFileSetting = 'clientCertPath' | 'clientKeyPath' | 'serverRootCaPath';
+
+/**
+ * The configuration names the TLS files without reading them; a missing or unreadable one is refused like any bad
+ * setting, naming the setting and the path (a path is no secret), instead of the bare ENOENT of readFileSync.
+ */
+function readTlsFile(setting: TlsFileSetting, path: string): Buffer {
+  const refuse = (message: string) =>
+    new InvalidInputError('Temporal TLS settings', [{ field: `temporal.tls.${setting}`, message }]);
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (err) {
+    throw refuse(`无法读取文件 / cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!content.includes('-----BEGIN ')) throw refuse(`不是 PEM 文件 / not a PEM file: ${path}`);
+  return content;
+}
+
+/** How a connection authenticates, for error messages: never the key or a certificate's content. */
+function describeTemporalAuth({ tls, apiKey }: TemporalSettings): string {
+  if (tls) return `mTLS${tls.serverName ? `, server name ${tls.serverName}` : ''}`;
+  return apiKey ? 'API key over TLS' : 'no TLS';
+}
+
+/** gRPC-js reports a refused handshake only as a missed deadline: say where to look. */
+function connectionHint({ tls, apiKey }: TemporalSettings): string {
+  if (tls) return ' (check the address, the client certificate and key, the server CA and the server name)';
+  if (apiKey) return ' (check the address, the API key, and that the server presents a certificate this system trusts)';
+  return '';
+}
+
+/**
+ * The SDKs' own errors say neither what they tried to reach nor how ("Failed to connect before the deadline", or a
+ * rustls error): a process refused at start names the Temporal connection, its address and its TLS mode.
+ */
+async function connecting<T>(
+  settings: TemporalSettings,
+  connect: (options: ReturnType<typeof connectionOptions>) => Promise<T>,
+): Promise<T> {
+  const options = connectionOptions(settings);
+  try {
+    return await connect(options);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const target = `${settings.address} (namespace ${settings.namespace}, ${describeTemporalAuth(settings)})`;
+    throw new Error(`Temporal connection to ${target} failed: ${reason}${connectionHint(settings)}`, { cause: err });
+  }
+}
+
 export async function connectClient(config: RuntimeConfig): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config.temporal));
+  const connection = await connecting(config.temporal, (options) => Connection.connect(options));
   return new Client({
     connection,
     namespace: config.temporal.namespace,
@@ -51,7 +107,7 @@ export async function connectClient(config: RuntimeConfig): Promise<Client> {
 }
 
 export async function connectWorkerConnection(config: RuntimeConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(config.temporal));
+  return connecting(config.temporal, (options) => NativeConnection.connect(options));
 }
 
 const INDEXED_VALUE_TYPES: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {

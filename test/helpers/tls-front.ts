@@ -10,8 +10,10 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 // balancer sits before a cluster: it checks each client certificate against the CA and pipes the bytes of every
 // authorised connection to the dev server's plain gRPC port. HTTP/2 passes through untouched.
 
-/** Subject names of the test PKI's certificates. */
+/** The name on the front's certificate (with 127.0.0.1), for TEMPORAL_TLS_SERVER_NAME. */
 export const TLS_SERVER_NAME = 'temporal.gongkai.test';
+
+type KeyPair = { cert: string; key: string };
 
 /** The PEM files `createTestPki` writes. */
 export interface TestPki {
@@ -20,12 +22,13 @@ export interface TestPki {
   serverCert: string;
   serverKey: string;
   /** Client certificates signed by the CA, one per process under test (CN = the name given). */
-  clients: Record<string, { cert: string; key: string }>;
+  clients: Record<string, KeyPair>;
   /** A client certificate signed by another CA, which the front must refuse. */
-  rogue: { cert: string; key: string };
+  rogue: KeyPair;
 }
 
-const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const openssl = (...args: string[]): void =>
+  void execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 /** A P-256 key in PKCS#8, which both OpenSSL (grpc-js) and rustls (the worker's native connection) read. */
 function newKey(path: string): string {
@@ -33,23 +36,28 @@ function newKey(path: string): string {
   return path;
 }
 
-function newCa(dir: string, name: string): { cert: string; key: string } {
+function newCa(dir: string, name: string): KeyPair {
   const key = newKey(join(dir, `${name}.key`));
   const cert = join(dir, `${name}.crt`);
+  const extensions = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'];
   openssl('req', '-x509', '-new', '-key', key, '-subj', `/CN=${name}`, '-days', '2', '-out', cert,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    ...extensions.flatMap((extension) => ['-addext', extension]));
   return { cert, key };
 }
 
 /** A leaf certificate signed by `ca`, with the extensions rustls (webpki) insists on: v3, SAN, EKU, not a CA. */
-function newLeaf(dir: string, name: string, ca: { cert: string; key: string }, extensions: string[]): { cert: string; key: string } {
+function newLeaf(dir: string, name: string, ca: KeyPair, extensions: string[]): KeyPair {
   const key = newKey(join(dir, `${name}.key`));
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
   const cert = join(dir, `${name}.crt`);
-  writeFileSync(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid', ...extensions].join('\n'));
+  const leaf = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'];
+  const keyIds = ['subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid'];
+  writeFileSync(ext, [...leaf, ...keyIds, ...extensions].join('\n'));
   openssl('req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr);
-  openssl('x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', ext, '-out', cert);
+  const serial = `0x${randomBytes(8).toString('hex')}`;
+  openssl('x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial, '-days', '2',
+    '-extfile', ext, '-out', cert);
   return { cert, key };
 }
 
@@ -59,7 +67,8 @@ function newLeaf(dir: string, name: string, ca: { cert: string; key: string }, e
  */
 export function createTestPki(dir: string, clientNames: readonly string[]): TestPki {
   const ca = newCa(dir, 'gongkai-test-ca');
-  const server = newLeaf(dir, TLS_SERVER_NAME, ca, [`subjectAltName=DNS:${TLS_SERVER_NAME},IP:127.0.0.1`, 'extendedKeyUsage=serverAuth']);
+  const serverExtensions = [`subjectAltName=DNS:${TLS_SERVER_NAME},IP:127.0.0.1`, 'extendedKeyUsage=serverAuth'];
+  const server = newLeaf(dir, TLS_SERVER_NAME, ca, serverExtensions);
   const clientExtensions = (name: string) => [`subjectAltName=DNS:${name}`, 'extendedKeyUsage=clientAuth'];
   const clients = Object.fromEntries(clientNames.map((name) => [name, newLeaf(dir, name, ca, clientExtensions(name))]));
   const rogueCa = newCa(dir, 'rogue-ca');
@@ -76,7 +85,10 @@ export interface TlsFrontOptions {
   clientCa: Buffer;
 }
 
-/** A handshake the front refused: the TLS error code, e.g. ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE. */
+/**
+ * A handshake the front refused: the client certificate's verification error (UNABLE_TO_VERIFY_LEAF_SIGNATURE), else
+ * the TLS error (ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE, or an alert from a client that refused the front's).
+ */
 export interface RefusedHandshake {
   code: string;
   message: string;
@@ -96,14 +108,25 @@ export class TlsFront {
 
   static async start({ target, cert, key, clientCa }: TlsFrontOptions): Promise<TlsFront> {
     const [host, port] = splitAddress(target);
-    const server = createServer({ cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] });
+    const server = createServer({
+      cert,
+      key,
+      ca: clientCa,
+      requestCert: true,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['h2'],
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const front = new TlsFront(server, `127.0.0.1:${(server.address() as { port: number }).port}`);
     server.on('secureConnection', (socket) => front.pipe(socket, host, port));
-    server.on('tlsClientError', (err: NodeJS.ErrnoException) => front.refused.push({ code: err.code ?? 'unknown', message: err.message }));
+    // Node checks the client certificate after OpenSSL's handshake and then only hangs up: the socket keeps the reason.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      const verifyError = socket.authorizationError as unknown as string | null | undefined;
+      front.refused.push({ code: verifyError || err.code || 'unknown', message: err.message });
+    });
     return front;
   }
 
