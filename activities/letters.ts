@@ -16,6 +16,7 @@ import { letterText, renderLetter } from '../templates/letters/render-letter';
 import { TemplateError } from '../templates/render';
 import type { OutgoingEmail, SendOutcome } from './email';
 import { renderDocx, renderPdf } from './letter-formats';
+import { countDocumentRendered } from './metrics';
 
 // The signed reply as the applicant receives it: its facts gathered from the case, rendered (PDF, DOCX, plain text),
 // stored in the register under `<documentId>.pdf|.docx|.txt`, and delivered. Every step is idempotent by document id,
@@ -445,6 +446,7 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
       throw err;
     }
     const docx = await renderDocx(letter);
+    for (const format of ['pdf', 'docx'] as const) countDocumentRendered({ document_type: type, format });
     await store(input, 'txt', Buffer.from(letterText(letter), 'utf8'));
     return { status: 'produced', formats: [await store(input, 'pdf', pdf), await store(input, 'docx', docx)] };
   };
@@ -537,6 +539,7 @@ export function createLetterActivities({ config, register, sendEmail }: LetterDe
         caseNumber: input.caseNumber,
         kind: input.documentId.includes('/reply/') ? 'reply-delivery' : 'notice-delivery',
         to,
+        recordedRecipient: 'applicant',
         subject: fileName,
         text,
         attachments,

@@ -5,6 +5,7 @@ import { reminderKey, reminderRecipients, type ReminderRecipient, type Scheduled
 import { reminderEmailOf, reminderEmailSchema } from '../templates/email/reminder';
 import { renderEmail } from '../templates/render';
 import type { EmailActivities, SendOutcome } from './email';
+import { countReminderEmail } from './metrics';
 
 const HEARTBEAT_EVERY_MS = 2_000;
 
@@ -53,6 +54,7 @@ export function createReminderActivities({ config, sendEmail }: ReminderDeps) {
             ...renderEmail('reminder', reminderEmailSchema, reminderEmailOf(job.reminder, context)),
           });
           outcome[result] += 1;
+          countReminderEmail({ agency: job.agencyCode, kind: job.reminder.kind, deadline: job.reminder.deadlineKind, outcome: result });
         }
       } finally {
         clearInterval(beating);

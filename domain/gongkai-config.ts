@@ -401,6 +401,18 @@ export const webSettingsSchema = z.object({
     .url({ protocol: /^https?$/, error: '应为 http:// 或 https:// 地址 / expected an http(s) URL' })
     .transform((url) => url.replace(/\/+$/, ''))
     .default('http://127.0.0.1:3000'),
+  /**
+   * Browser origins allowed to call the codec endpoint (`/codec`, web/codec-endpoint.ts): the Temporal Web UI's, by
+   * default the dev server's UI under either name a browser may use (GONGKAI_CODEC_CORS_ORIGIN, comma-separated).
+   */
+  codecCorsOrigins: z
+    .array(
+      z
+        .string()
+        .regex(/^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, '应为来源 scheme://host[:port]，不带路径 / expected an origin scheme://host[:port], no path')
+        .transform((origin) => origin.toLowerCase()),
+    )
+    .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
 });
 export type WebSettings = z.output<typeof webSettingsSchema>;
 
@@ -408,6 +420,29 @@ export type WebSettings = z.output<typeof webSettingsSchema>;
 export function casePageUrl(web: WebSettings, caseNumber: string): string {
   return `${web.publicUrl}/cases/${encodeURIComponent(caseNumber)}`;
 }
+
+/** The daily digest (每日督办) each agency's supervisors receive on working days (workers/digest-schedules.ts). */
+export const digestSettingsSchema = z.object({
+  /** When it is sent, Beijing time. */
+  at: timeOfDaySchema.default('09:00'),
+  /** "Due soon": the reply is due within this many working days. */
+  dueWithinWorkingDays: z.number().int().min(1).max(20).default(5),
+});
+export type DigestSettings = z.output<typeof digestSettingsSchema>;
+
+/**
+ * Metrics and the stuck-case check every worker process runs (workers/app-metrics.ts, workers/stuck-cases.ts;
+ * docs/operations.md "Metrics and alerts"). 0 seconds turns either off in that process.
+ */
+export const monitoringSettingsSchema = z.object({
+  /** How often the open-case gauges are counted from the visibility store. */
+  metricsPollSeconds: z.number().int().min(0).max(86_400).default(60),
+  /** How often the open cases are checked for a workflow task that keeps failing (admins are emailed). */
+  stuckCheckSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** A case is stuck once its pending workflow task is on this attempt (the first retry is attempt 2). */
+  stuckAfterAttempts: z.number().int().min(2).max(10_000).default(5),
+});
+export type MonitoringSettings = z.output<typeof monitoringSettingsSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The whole file
@@ -423,6 +458,8 @@ const configObjectSchema = z
     temporal: temporalSettingsSchema.prefault({}),
     database: databaseSettingsSchema.prefault({}),
     web: webSettingsSchema.prefault({}),
+    digest: digestSettingsSchema.prefault({}),
+    monitoring: monitoringSettingsSchema.prefault({}),
   })
   // Cross-field checks compare fields that are each valid, so that one bad field is reported once, not again
   // through every field that refers to it.

@@ -9,6 +9,9 @@ import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
 import { listOpenCases, type OpenCaseFilters, type OpenCaseRow, workingDayCalendar } from '../workers/case-list';
+import { stuckAmong } from '../workers/stuck-cases';
+import { monitoringSettings } from '../workers/app-metrics';
+import { STUCK_ALERT_KIND, type StuckCase } from '../activities/stuck-cases';
 import { submitApplication } from '../workers/intake';
 import type { LoadedConfig } from '../workers/load-config';
 import { applicationQuery, caseViewQuery, type CaseView } from '../workflows/request/messages';
@@ -94,6 +97,25 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
         .map((row) => ({ caseNumber: row.case_number!, deadlineKind: row.kind.slice('overdue:'.length), recipient: row.recipient, status: row.status, at: row.sent_at ?? row.reserved_at }))
         .sort((a, b) => b.at.localeCompare(a.at))
         .slice(0, limit);
+    },
+
+    /**
+     * Cases of the agencies this person sees whose workflow task keeps failing, for the supervisor board: those the
+     * workers' stuck-case check has alerted admins about (`stuck-case` in the email ledger; workers/stuck-cases.ts),
+     * described again now, so that only those still stuck show — a describe per alerted case, not per open case.
+     */
+    async stuckCases(actor: Actor): Promise<StuckCase[]> {
+      assertMaySeeCases(actor);
+      const agencies = visibleAgencies(config, actor);
+      // A case stuck now was alerted on today, or yesterday if today's check has not run yet.
+      const recent = new Date(Date.now() - 2 * 86_400_000).toISOString();
+      const alerted = new Set<string>();
+      for (const row of await register.emailLedger()) {
+        if (row.kind !== STUCK_ALERT_KIND || row.case_number === null || row.reserved_at < recent) continue;
+        if (agencies.includes(agencyCodeOfCaseNumber(row.case_number))) alerted.add(row.case_number);
+      }
+      const candidates = [...alerted].map((caseNumber) => ({ caseNumber, agencyCode: agencyCodeOfCaseNumber(caseNumber) }));
+      return stuckAmong(client, candidates, { namespace: temporalSettings.namespace, minAttempts: monitoringSettings(config).stuckAfterAttempts });
     },
 
     /** The statutory working-day calendar (shipped notices, and those loaded into the register). */

@@ -52,7 +52,7 @@ export function registerListPages(app: FastifyInstance, deps: PageDeps): void {
   app.get('/board', async (request, reply) => {
     const { user, actor } = deps.requireUser(request);
     if (!user.roles.includes('supervisor')) throw new HttpError(403, 'wrong-role', '督办看板仅限督办人查看 / the supervisor board is for supervisors only');
-    const [open, calendar, escalations] = await Promise.all([cases.listOpen(actor, {}), workingCalendar(cases), cases.escalationsSent(actor)]);
+    const [open, calendar, escalations, stuck] = await Promise.all([cases.listOpen(actor, {}), workingCalendar(cases), cases.escalationsSent(actor), cases.stuckCases(actor)]);
     const today = todayInBeijing();
     const rows = caseRows(open, calendar, today);
     const overdue = rows.filter((r) => r.urgency === 'overdue');
@@ -70,6 +70,8 @@ export function registerListPages(app: FastifyInstance, deps: PageDeps): void {
       paused,
       perHandler: tally(rows, (r) => r.handlerId ?? '', (key) => personName(key || null)).sort((a, b) => b.overdue - a.overdue || b.open - a.open),
       perAgency: tally(rows, (r) => r.agency ?? '', (key) => agencyName(key || null), agencies),
+      // 运行异常的案件: a workflow task failing again and again, so the case neither moves nor reminds (workers/stuck-cases.ts).
+      stuck: stuck.map((s) => ({ caseNumber: s.caseNumber, agencyName: agencyName(s.agencyCode), since: beijingDateTimeOf(s.since), attempts: s.attempts, failure: s.errorClass ?? s.cause ?? '未知' })),
       escalations: escalations.map((e) => ({
         caseNumber: e.caseNumber,
         deadline: REMINDER_DEADLINE_LABELS[e.deadlineKind as ReminderDeadlineKind] ?? e.deadlineKind,

@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from './load-config';
 import type { Register } from '../register';
+import { startDigestSchedules } from './digest-schedules';
+import { startAppMetrics } from './app-metrics';
+import { startStuckCaseCheck } from './stuck-cases';
 
 /** A service a worker process runs beside its worker (schedules it keeps, metrics it polls); returns its stop. */
 type WorkerService = (deps: WorkerServiceDeps) => Promise<() => Promise<void>>;
@@ -13,7 +16,7 @@ export interface WorkerServiceDeps {
 
 // Each entry is started once per worker process, after the namespace is reachable. Starting must be idempotent:
 // N workers start them N times (schedules are created or updated, never duplicated).
-const SERVICES: WorkerService[] = [];
+const SERVICES: WorkerService[] = [startDigestSchedules, startAppMetrics, startStuckCaseCheck];
 
 /** Starts every service of a worker process; the returned function stops them in reverse order. */
 export async function startWorkerServices(deps: WorkerServiceDeps): Promise<() => Promise<void>> {

@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
+import { createDigestActivities } from '../activities/digest';
 import { createEmailActivities } from '../activities/email';
 import { withHeartbeats } from '../activities/heartbeat';
 import { createLetterActivities } from '../activities/letters';
@@ -27,6 +28,7 @@ export function createActivities({ config, register, transport }: ActivityDeps) 
     ...email,
     ...createReminderActivities({ config, sendEmail: email.sendEmail }),
     ...createLetterActivities({ config, register, sendEmail: email.sendEmail }),
+    ...createDigestActivities({ config, register, sendEmail: email.sendEmail }),
   });
 }
 
