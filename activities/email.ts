@@ -12,6 +12,11 @@ export interface OutgoingEmail {
   caseNumber: string | null;
   kind: string;
   to: string;
+  /**
+   * How the email ledger names the recipient when not by address: an applicant's address is personal data and stays
+   * out of the register (`applicant`); staff addresses are recorded as they are.
+   */
+  recordedRecipient?: string;
   subject: string;
   text: string;
   html?: string;
@@ -57,7 +62,7 @@ export function createEmailActivities({ register, transport, from, now = () => n
         key: email.key,
         caseNumber: email.caseNumber,
         kind: email.kind,
-        recipient: email.to,
+        recipient: email.recordedRecipient ?? email.to,
         messageId,
         at: now().toISOString(),
       });

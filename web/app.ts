@@ -16,6 +16,7 @@ import { NoWorkerError, requireWorker } from '../workers/case-client';
 import type { LoadedConfig } from '../workers/load-config';
 import { verifyPassword } from '../workers/passwords';
 import { registerApi } from './api';
+import { CODEC_PATH, registerCodecEndpoint } from './codec-endpoint';
 import { type CaseService, createCaseService, type SignedIn, signedInAs } from './cases';
 import { HttpError, webErrorOf } from './errors';
 import { registerPages } from './pages';
@@ -118,7 +119,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
 
   // Pages post urlencoded forms only: anything else (JSON with other types than strings) is refused before it is read.
   app.addHook('preValidation', async (request) => {
-    if (request.method !== 'POST' || request.url.startsWith('/api/')) return;
+    if (request.method !== 'POST' || request.url.startsWith('/api/') || request.url.startsWith(`${CODEC_PATH}/`)) return;
     if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'unsupported-media-type', '表单应以 application/x-www-form-urlencoded 提交 / forms post application/x-www-form-urlencoded');
     }
@@ -176,6 +177,7 @@ export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
   app.post('/logout', { preHandler: app.csrfProtection }, (_request, reply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303));
 
   registerApi(app, cases, tokens);
+  registerCodecEndpoint(app, { config: deps.config, codecs: deps.client.options.loadedDataConverter.payloadCodecs, tokens, register: deps.register });
   registerPages(app, { cases, tokens, views, pageUser, requireUser, page, ...(deps.mailDirectory ? { mailDirectory: deps.mailDirectory } : {}) });
   return app;
 }

@@ -18,6 +18,8 @@ export interface DevServerOptions {
   /** Persistent SQLite file; its directory is created if missing. */
   dbFilename: string;
   logFile: string;
+  /** The remote codec the Web UI asks to show decrypted payloads (web/codec-endpoint.ts), as a browser reaches it. */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
     '--log-format', 'json',
     '--log-level', 'warn',
   ];
-  if (opts.uiPort > 0) args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort));
+  if (opts.uiPort > 0) args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort), ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []));
   else args.push('--headless');
   for (const key of GONGKAI_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);

@@ -44,6 +44,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'GONGKAI_PUBLIC_URL', path: ['web', 'publicUrl'] },
   { variable: 'GONGKAI_WEB_HOST', path: ['web', 'host'] },
   { variable: 'GONGKAI_WEB_PORT', path: ['web', 'port'], parse: portNumber },
+  { variable: 'GONGKAI_CODEC_CORS_ORIGIN', path: ['web', 'codecCorsOrigins'], parse: (text) => text.split(',').map((origin) => origin.trim()).filter(Boolean) },
 ];
 
 const TEMPORAL_TLS_VARIABLES = {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { LoadedConfig } from './load-config';
 import { openConfiguredRegister } from './open-register';
 import { buildWebApp } from '../web/app';
+import { CODEC_PATH } from '../web/codec-endpoint';
 import { loadSessionSecret } from '../web/session';
 import { connectClient, connectWorkerConnection } from './connection';
 import { type RunningDevServer, startDevServer } from './dev-server';
@@ -52,6 +53,7 @@ export async function runLocalStack(config: LoadedConfig, opts: LocalStackOption
       namespace: config.temporal.namespace,
       dbFilename: join(temporalDir, 'dev.sqlite'),
       logFile: join(temporalDir, 'dev.log'),
+      uiCodecEndpoint: `${config.web.publicUrl}${CODEC_PATH}`,
     });
     logger.info(
       { temporal: server.address, ui: opts.uiPort > 0 ? `http://${host}:${opts.uiPort}` : 'off', data: config.dataDir },
