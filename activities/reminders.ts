@@ -1,4 +1,4 @@
-import { heartbeat, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { casePageUrl, findAgency, type GongkaiConfig } from '../domain/gongkai-config';
 import { reminderKey, reminderRecipients, type ReminderRecipient, type ScheduledReminder } from '../domain/reminders';
@@ -6,8 +6,6 @@ import { reminderEmailOf, reminderEmailSchema } from '../templates/email/reminde
 import { renderEmail } from '../templates/render';
 import type { EmailActivities, SendOutcome } from './email';
 import { countReminderEmail } from './metrics';
-
-const HEARTBEAT_EVERY_MS = 2_000;
 
 /** One reminder of one case, as the workflow hands it over: ids only, no personal data. */
 export interface ReminderJob {
@@ -40,24 +38,17 @@ export function createReminderActivities({ config, sendEmail }: ReminderDeps) {
       }
       if (recipients.size === 0) log.warn('reminder has no recipient in the configuration', { caseNumber: job.caseNumber, roles: job.reminder.recipients });
       const outcome: ReminderOutcome = { sent: 0, 'already-sent': 0, rejected: 0 };
-      // Heartbeats while alive, so that a dead worker is noticed in seconds, not at the end of the attempt's timeout.
-      heartbeat();
-      const beating = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        for (const person of recipients.values()) {
-          const context = { caseNumber: job.caseNumber, agencyName: agency.name, recipientName: person.name, caseUrl: casePageUrl(config.web, job.caseNumber) };
-          const result = await sendEmail({
-            key: reminderKey(job.caseNumber, job.reminder, person.id),
-            caseNumber: job.caseNumber,
-            kind: `${job.reminder.kind}:${job.reminder.deadlineKind}`,
-            to: person.email,
-            ...renderEmail('reminder', reminderEmailSchema, reminderEmailOf(job.reminder, context)),
-          });
-          outcome[result] += 1;
-          countReminderEmail({ agency: job.agencyCode, kind: job.reminder.kind, deadline: job.reminder.deadlineKind, outcome: result });
-        }
-      } finally {
-        clearInterval(beating);
+      for (const person of recipients.values()) {
+        const context = { caseNumber: job.caseNumber, agencyName: agency.name, recipientName: person.name, caseUrl: casePageUrl(config.web, job.caseNumber) };
+        const result = await sendEmail({
+          key: reminderKey(job.caseNumber, job.reminder, person.id),
+          caseNumber: job.caseNumber,
+          kind: `${job.reminder.kind}:${job.reminder.deadlineKind}`,
+          to: person.email,
+          ...renderEmail('reminder', reminderEmailSchema, reminderEmailOf(job.reminder, context)),
+        });
+        outcome[result] += 1;
+        countReminderEmail({ agency: job.agencyCode, kind: job.reminder.kind, deadline: job.reminder.deadlineKind, outcome: result });
       }
       return outcome;
     },

@@ -10,7 +10,6 @@ import type { Register } from '../register';
 import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
 import { listOpenCases, type OpenCaseFilters, type OpenCaseRow, workingDayCalendar } from '../workers/case-list';
 import { stuckAmong } from '../workers/stuck-cases';
-import { monitoringSettings } from '../workers/app-metrics';
 import { STUCK_ALERT_KIND, type StuckCase } from '../activities/stuck-cases';
 import { submitApplication } from '../workers/intake';
 import type { LoadedConfig } from '../workers/load-config';
@@ -115,7 +114,7 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
         if (agencies.includes(agencyCodeOfCaseNumber(row.case_number))) alerted.add(row.case_number);
       }
       const candidates = [...alerted].map((caseNumber) => ({ caseNumber, agencyCode: agencyCodeOfCaseNumber(caseNumber) }));
-      return stuckAmong(client, candidates, { namespace: temporalSettings.namespace, minAttempts: monitoringSettings(config).stuckAfterAttempts });
+      return stuckAmong(client, candidates, { namespace: temporalSettings.namespace, minAttempts: config.monitoring.stuckAfterAttempts });
     },
 
     /** The statutory working-day calendar (shipped notices, and those loaded into the register). */

@@ -1,10 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { type MetricMeter, noopMetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import { z } from 'zod';
-import { type GongkaiConfig, type MonitoringSettings, monitoringSettingsSchema } from '../domain/gongkai-config';
+import type { GongkaiConfig } from '../domain/gongkai-config';
 import { STAGES } from '../domain/stages';
-import { bilingualIssueMessage, parseOrThrow } from '../domain/validation';
 import type { Register } from '../register';
 import { openCasesQuery } from './case-list';
 import { logger } from './logger';
@@ -19,34 +17,6 @@ export const OVERDUE_CASES_METRIC = 'gongkai_overdue_cases';
 
 /** The stages a running request workflow can be in (it completes on archiving). */
 export const OPEN_WORKFLOW_STAGES = STAGES.filter((stage) => stage !== 'archived');
-
-const MONITORING_VARIABLES: Record<keyof MonitoringSettings, string> = {
-  metricsPollSeconds: 'GONGKAI_METRICS_POLL_SECONDS',
-  stuckCheckSeconds: 'GONGKAI_STUCK_CHECK_SECONDS',
-  stuckAfterAttempts: 'GONGKAI_STUCK_AFTER_ATTEMPTS',
-};
-
-/**
- * The configuration's `monitoring` section with the environment laid over it (GONGKAI_METRICS_POLL_SECONDS,
- * GONGKAI_STUCK_CHECK_SECONDS, GONGKAI_STUCK_AFTER_ATTEMPTS); a bad value throws an InvalidInputError naming the field
- * and the variable, never the value.
- */
-export function monitoringSettings(config: Pick<GongkaiConfig, 'monitoring'>, env: NodeJS.ProcessEnv = process.env): MonitoringSettings {
-  const merged: Record<string, unknown> = { ...config.monitoring };
-  const fromEnv = new Map<string, string>();
-  for (const [field, variable] of Object.entries(MONITORING_VARIABLES)) {
-    const text = env[variable];
-    if (!text) continue;
-    merged[field] = /^\d{1,9}$/.test(text) ? Number(text) : text;
-    fromEnv.set(field, variable);
-  }
-  // Parsed under `monitoring`, so that a problem names the field as the configuration file does.
-  const { monitoring } = parseOrThrow(z.object({ monitoring: monitoringSettingsSchema }), { monitoring: merged }, 'Configuration', {
-    issueMessage: bilingualIssueMessage,
-    labelOf: (path) => (fromEnv.has(String(path[1])) ? `环境变量 ${fromEnv.get(String(path[1]))}` : undefined),
-  });
-  return monitoring;
-}
 
 /** The process's metric meter: the SDK runtime's, exported with the SDK's own metrics; a no-op without an exporter. */
 export function appMetricMeter(): MetricMeter {
@@ -137,7 +107,7 @@ export interface AppMetricsDeps {
  * Prometheus endpoint (GONGKAI_METRICS_ADDRESS unset) there is nobody to report to, and it counts nothing.
  */
 export async function startAppMetrics({ config, client, register }: AppMetricsDeps): Promise<() => Promise<void>> {
-  const settings = monitoringSettings(config);
+  const settings = config.monitoring;
   const meter = appMetricMeter();
   if (meter === noopMetricMeter || settings.metricsPollSeconds === 0) return async () => {};
   const openCases = meter.createGauge(OPEN_CASES_METRIC, 'int', '', 'Open cases (running request workflows) by agency and stage');

@@ -28,6 +28,8 @@ type Json = Record<string, unknown>;
 
 /** A port given as digits becomes a number; anything else stays text, for the schema to refuse by name. */
 const portNumber = (text: string): unknown => (/^\d{1,5}$/.test(text) ? Number(text) : text);
+/** Likewise a count of seconds or attempts. */
+const wholeNumber = (text: string): unknown => (/^\d{1,9}$/.test(text) ? Number(text) : text);
 type OverridePath = readonly [section: string, field: string, subfield?: string];
 
 /** Which variable sets which field. TLS and the API key are one choice, handled in `overlayTemporalAuth`. */
@@ -44,6 +46,9 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'GONGKAI_PUBLIC_URL', path: ['web', 'publicUrl'] },
   { variable: 'GONGKAI_WEB_HOST', path: ['web', 'host'] },
   { variable: 'GONGKAI_WEB_PORT', path: ['web', 'port'], parse: portNumber },
+  { variable: 'GONGKAI_METRICS_POLL_SECONDS', path: ['monitoring', 'metricsPollSeconds'], parse: wholeNumber },
+  { variable: 'GONGKAI_STUCK_CHECK_SECONDS', path: ['monitoring', 'stuckCheckSeconds'], parse: wholeNumber },
+  { variable: 'GONGKAI_STUCK_AFTER_ATTEMPTS', path: ['monitoring', 'stuckAfterAttempts'], parse: wholeNumber },
   { variable: 'GONGKAI_CODEC_CORS_ORIGIN', path: ['web', 'codecCorsOrigins'], parse: (text) => text.split(',').map((origin) => origin.trim()).filter(Boolean) },
 ];
 

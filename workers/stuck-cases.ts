@@ -8,7 +8,7 @@ import { createStuckCaseAlerts, type StuckCase } from '../activities/stuck-cases
 import type { GongkaiConfig } from '../domain/gongkai-config';
 import type { Register } from '../register';
 import { AgencyCode } from '../workflows/search-attributes';
-import { appMetricMeter, mapWithConcurrency, monitoringSettings, repeatEvery } from './app-metrics';
+import { appMetricMeter, mapWithConcurrency, repeatEvery } from './app-metrics';
 import { openCasesQuery } from './case-list';
 import { logger } from './logger';
 import { createMailTransport } from './mail-transport';
@@ -148,7 +148,7 @@ export function createStuckCasesGauge(config: Pick<GongkaiConfig, 'agencies'>): 
 
 /** One check: finds the stuck cases, reports the gauge, and alerts the admins (once per case and day). */
 export async function checkStuckCases({ config, client, register, alerts, gauge }: StuckCheckDeps, now = new Date()): Promise<StuckCheckResult> {
-  const { stuckAfterAttempts } = monitoringSettings(config);
+  const { stuckAfterAttempts } = config.monitoring;
   const stuck = await findStuckCases(client, register, { namespace: config.temporal.namespace, minAttempts: stuckAfterAttempts });
   gauge.report(stuck);
   if (stuck.length > 0 && !config.users.some((user) => user.roles.includes('admin'))) {
@@ -179,7 +179,7 @@ export interface StuckCaseCheckServiceDeps {
  * first interval, so that workers started together do not check (and email) in step.
  */
 export async function startStuckCaseCheck({ config, client, register }: StuckCaseCheckServiceDeps): Promise<() => Promise<void>> {
-  const settings = monitoringSettings(config);
+  const settings = config.monitoring;
   if (settings.stuckCheckSeconds === 0) return async () => {};
   const transport = createMailTransport(config.smtp);
   const { sendEmail } = createEmailActivities({ register, transport, from: config.smtp.from });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDay, effectiveCalendar, type HolidayNotice } from '../../domain/calendar';
 import { addDays, beijingDateOfMs, isWeekend, yearOf } from '../../domain/dates';
-import { monitoringSettings } from '../../workers/app-metrics';
 import { readHolidayNotices } from '../../workers/calendar-files';
 import { PROJECT_ROOT } from '../../workers/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../workers/load-config';
@@ -150,9 +149,9 @@ test('a registered, overdue case shows in gongkai_* metrics on the worker Promet
 }, 120_000);
 
 test('monitoring settings: defaults, the environment over the file, a bad value refused by field and variable', () => {
-  const file = { monitoring: { metricsPollSeconds: 30, stuckCheckSeconds: 300, stuckAfterAttempts: 5 } };
-  expect(loadConfig({ env: { GONGKAI_DATA_DIR: files } }).monitoring).toEqual({ metricsPollSeconds: 60, stuckCheckSeconds: 300, stuckAfterAttempts: 5 });
-  expect(monitoringSettings(file, { GONGKAI_STUCK_CHECK_SECONDS: '0', GONGKAI_STUCK_AFTER_ATTEMPTS: '3' })).toEqual({ metricsPollSeconds: 30, stuckCheckSeconds: 0, stuckAfterAttempts: 3 });
-  expect(() => monitoringSettings(file, { GONGKAI_METRICS_POLL_SECONDS: 'soon' })).toThrow(/monitoring\.metricsPollSeconds（环境变量 GONGKAI_METRICS_POLL_SECONDS）/);
-  expect(() => monitoringSettings(file, { GONGKAI_STUCK_AFTER_ATTEMPTS: '1' })).toThrow(/monitoring\.stuckAfterAttempts（环境变量 GONGKAI_STUCK_AFTER_ATTEMPTS）/);
+  const env = (more: NodeJS.ProcessEnv) => ({ GONGKAI_DATA_DIR: files, ...more });
+  expect(loadConfig({ env: env({}) }).monitoring).toEqual({ metricsPollSeconds: 60, stuckCheckSeconds: 300, stuckAfterAttempts: 5 });
+  expect(loadConfig({ env: env({ GONGKAI_STUCK_CHECK_SECONDS: '0', GONGKAI_STUCK_AFTER_ATTEMPTS: '3' }) }).monitoring).toEqual({ metricsPollSeconds: 60, stuckCheckSeconds: 0, stuckAfterAttempts: 3 });
+  expect(() => loadConfig({ env: env({ GONGKAI_METRICS_POLL_SECONDS: 'soon' }) })).toThrow(/monitoring\.metricsPollSeconds（环境变量 GONGKAI_METRICS_POLL_SECONDS）/);
+  expect(() => loadConfig({ env: env({ GONGKAI_STUCK_AFTER_ATTEMPTS: '1' }) })).toThrow(/monitoring\.stuckAfterAttempts（环境变量 GONGKAI_STUCK_AFTER_ATTEMPTS）/);
 });
