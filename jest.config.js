@@ -15,5 +15,10 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // Property-based fuzzing of every API endpoint, page form and CLI command on the real stack (issue 11).
+    { ...common, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'] },
+    // Cases in flight through a worker kill, a dev server restart and an SMTP outage (issue 11): minutes long, so
+    // not in `npm test`; `npm run test:faults` (which .ci/run runs after it).
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],
 };

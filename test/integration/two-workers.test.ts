@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,6 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Register } from '../../register';
 import { actOnCase, actorFor, resolvePayload } from '../../workers/case-client';
-import { PROJECT_ROOT } from '../../workers/config';
 import { createDataConverter } from '../../workers/connection';
 import { submitApplication } from '../../workers/intake';
 import { loadConfig, type LoadedConfig } from '../../workers/load-config';
@@ -16,6 +14,7 @@ import { exampleApplication } from '../helpers/request-harness';
 import { type WalkthroughStep, walkthroughSteps } from '../helpers/walkthrough';
 import { SmtpCapture } from '../helpers/smtp-capture';
 import { createDevServerEnv, uniqueTaskQueue } from '../helpers/temporal-env';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 // Two worker processes (`gongkai worker`, as deployed) on one dev server and one register; one is killed -9 while the
 // cases are half-way: every case finishes on the other (docs/deployment.md).
@@ -30,25 +29,7 @@ let dataDir: string;
 let config: LoadedConfig;
 let register: Register;
 let client: Client;
-const workers: { child: ChildProcess; output: string }[] = [];
-
-function startWorker(processEnv: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: string }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'worker'], { env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const worker = { child, output: '' };
-  const collect = (chunk: Buffer) => (worker.output += chunk.toString());
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not running after 60 s:\n${worker.output}`)), 60_000);
-    child.stdout!.on('data', () => {
-      if (worker.output.includes('worker running')) {
-        clearTimeout(timer);
-        resolve(worker);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${worker.output}`)));
-  });
-}
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   [env, smtp] = await Promise.all([createDevServerEnv(), SmtpCapture.start()]);
@@ -62,14 +43,13 @@ beforeAll(async () => {
   };
   config = loadConfig({ env: processEnv }); // generates the data dir's keys once, before the workers read them
   register = await openConfiguredRegister(config, processEnv);
-  workers.push(...(await Promise.all([startWorker(processEnv), startWorker(processEnv)])));
+  workers.push(...(await Promise.all([startWorkerProcess(processEnv, 60_000), startWorkerProcess(processEnv, 60_000)])));
   const connection = await Connection.connect({ address: env.address });
   client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codecKeys) });
 }, 120_000);
 
 afterAll(async () => {
-  for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-  await Promise.all(workers.map(({ child }) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(workers.map((worker) => worker.stop()));
   await client?.connection.close();
   await register?.close();
   await env?.teardown();
@@ -92,8 +72,7 @@ test('a worker killed -9 half-way: every case finishes on the other', async () =
 
   const [killed, survivor] = workers;
   const killedAt = Date.now();
-  killed!.child.kill('SIGKILL');
-  await new Promise((resolve) => killed!.child.once('exit', resolve));
+  await killed!.kill9();
 
   // The cases' workflow tasks were cached on both workers; the killed one's sticky queues time out and the survivor
   // rebuilds those cases from their histories.
@@ -116,5 +95,5 @@ test('a worker killed -9 half-way: every case finishes on the other', async () =
       if (identity) identities.add(identity.split('@')[0]!);
     }
   }
-  expect([...identities].sort()).toEqual([String(killed!.child.pid), String(survivor!.child.pid)].sort());
+  expect([...identities].sort()).toEqual([String(killed!.pid), String(survivor!.pid)].sort());
 }, 240_000);

@@ -124,6 +124,7 @@ export class CaseFile {
     this.pendingNumbers.push(...(carried?.pendingNumbers ?? []));
     this.pendingDeliveries.push(...(carried?.pendingDeliveries ?? []));
     this.pendingNotices.push(...(carried?.pendingNotices ?? []));
+    this.outbox.push(...(carried?.outbox ?? []));
   }
 
   // ---- the clock -----------------------------------------------------------------------------------------
@@ -471,6 +472,7 @@ export class CaseFile {
       pendingNumbers: this.pendingNumbers,
       pendingDeliveries: this.pendingDeliveries,
       pendingNotices: this.pendingNotices,
+      outbox: this.outbox,
       calendarReloadRequested: this.calendarReloadRequested,
     };
   }

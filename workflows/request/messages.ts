@@ -12,6 +12,7 @@ import type { DisclosureDecision, ItemDecision } from '../../domain/minimisation
 import type { OutcomeRules } from '../../domain/outcomes';
 import type { PermissionRules } from '../../domain/roles';
 import type { Stage } from '../../domain/stages';
+import type { CaseEventInput } from '../../register/register';
 
 export const REQUEST_WORKFLOW_TYPE = 'requestWorkflow';
 
@@ -140,6 +141,8 @@ export interface CarriedState {
   pendingNumbers?: { documentId: string; documentType: string }[];
   pendingDeliveries?: (PendingDelivery | PendingDeliveryFailure)[];
   pendingNotices?: PendingNotice[];
+  /** Register writes not yet made: acts applied while the run waited to continue as new (for emails in flight). */
+  outbox?: (CaseEventInput & { archive?: boolean })[];
   calendarReloadRequested?: boolean;
   reminders?: CarriedReminders;
   outcomeAct?: RecordedAct | null;
