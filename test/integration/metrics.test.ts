@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeDay, effectiveCalendar, type HolidayNotice } from '../../domain/calendar';
-import { addDays, beijingDateOfMs, isWeekend, yearOf } from '../../domain/dates';
+import { describeDay, effectiveCalendar } from '../../domain/calendar';
+import { addDays, beijingDateOfMs } from '../../domain/dates';
 import { readHolidayNotices } from '../../workers/calendar-files';
 import { PROJECT_ROOT } from '../../workers/config';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../workers/load-config';
 import { gongkai, type StackEnv, type StartedStack, startStack, stopWithCtrlC } from '../helpers/local-stack';
 import { freePort } from '../helpers/ports';
+import { noticeMakingWorkingDay } from '../helpers/working-day-notice';
 
 // The application metrics on the worker's Prometheus endpoint, scraped from a real `gongkai start` process: a request
 // received 25 working days ago is registered (its receipt rendered), is overdue at once, and its overdue emails go out.
@@ -22,23 +23,6 @@ let stack: StackEnv;
 let started: StartedStack | undefined;
 let files: string;
 const savedEnv: Record<string, string | undefined> = {};
-
-/** This year's notice, made so that `today` is a working day: one holiday on a weekday far from today, today worked. */
-function noticeMakingWorkingDay(today: string): HolidayNotice {
-  const year = yearOf(today);
-  let dayOff = `${year}-12-31`;
-  while (isWeekend(dayOff)) dayOff = addDays(dayOff, -1);
-  if (dayOff >= addDays(today, -60) && dayOff <= today) {
-    dayOff = `${year}-01-01`;
-    while (isWeekend(dayOff)) dayOff = addDays(dayOff, 1);
-  }
-  return {
-    year,
-    status: 'official',
-    notice: { title: `测试用 ${year} 年节假日安排（使今天为工作日）`, number: null, published: `${year}-01-01`, url: 'https://example.invalid/test-notice' },
-    holidays: [{ name: '测试', off: [dayOff, dayOff], workingWeekends: isWeekend(today) ? [today] : [] }],
-  };
-}
 
 beforeAll(async () => {
   files = mkdtempSync(join(tmpdir(), 'gongkai-metrics-'));

@@ -5,8 +5,8 @@ import { join, relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { simpleParser } from 'mailparser';
-import { describeDay, effectiveCalendar, type HolidayNotice, isWorkingDay } from '../../domain/calendar';
-import { addDays, beijingDateOfMs, type IsoDate, isWeekend, yearOf } from '../../domain/dates';
+import { describeDay, effectiveCalendar, isWorkingDay } from '../../domain/calendar';
+import { addDays, beijingDateOfMs, type IsoDate } from '../../domain/dates';
 import { readHolidayNotices } from '../../workers/calendar-files';
 import { PROJECT_ROOT } from '../../workers/config';
 import { DEFAULT_CONFIG_PATH } from '../../workers/load-config';
@@ -16,6 +16,7 @@ import { gongkai, type StackEnv, type StartedStack, startStack, stopWithCtrlC } 
 import { freePort } from '../helpers/ports';
 import { prng } from '../helpers/random';
 import { walkthroughSteps } from '../helpers/walkthrough';
+import { noticeMakingWorkingDay } from '../helpers/working-day-notice';
 
 // Issue 11, deliverable 1: personal data is never at rest in plain text. `gongkai start` runs the embedded stack (the
 // dev server on its SQLite file, the register on SQLite, the local mail capture); three applicants with distinctive
@@ -193,23 +194,6 @@ const caseNumbers: string[] = [];
 const plantedName = `${chineseName(new Set(applicants.map((a) => a.name)))}${randomUUID().slice(0, 4)}`;
 let running: Scan;
 let stopped: Scan;
-
-/** This year's notice, made so that `today` is a working day (test/integration/reminders-local-stack.test.ts). */
-function noticeMakingWorkingDay(today: IsoDate): HolidayNotice {
-  const year = yearOf(today);
-  let dayOff = `${year}-12-31`;
-  while (isWeekend(dayOff)) dayOff = addDays(dayOff, -1);
-  if (dayOff >= addDays(today, -60) && dayOff <= today) {
-    dayOff = `${year}-01-01`;
-    while (isWeekend(dayOff)) dayOff = addDays(dayOff, 1);
-  }
-  return {
-    year,
-    status: 'official',
-    notice: { title: `测试用 ${year} 年节假日安排（使今天为工作日）`, number: null, published: `${year}-01-01`, url: 'https://example.invalid/test-notice' },
-    holidays: [{ name: '测试', off: [dayOff, dayOff], workingWeekends: isWeekend(today) ? [today] : [] }],
-  };
-}
 
 const tokens = new Map<string, string>();
 async function api(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: unknown }> {

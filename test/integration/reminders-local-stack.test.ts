@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeDay, effectiveCalendar, type HolidayNotice, isWorkingDay } from '../../domain/calendar';
-import { addDays, beijingDateOfMs, isWeekend, yearOf } from '../../domain/dates';
+import { describeDay, effectiveCalendar, isWorkingDay } from '../../domain/calendar';
+import { addDays, beijingDateOfMs } from '../../domain/dates';
 import { readHolidayNotices } from '../../workers/calendar-files';
 import { PROJECT_ROOT } from '../../workers/config';
 import { DEFAULT_CONFIG_PATH } from '../../workers/load-config';
 import { gongkai, type StackEnv, type StartedStack, startStack, stopWithCtrlC } from '../helpers/local-stack';
 import { freePort } from '../helpers/ports';
+import { noticeMakingWorkingDay } from '../helpers/working-day-notice';
 
 // `npm start` on the real clock: a request received 25 working days ago is overdue on registration, and its overdue
 // emails land in the local mail capture at once; a restart sends none of them again. So that this holds on any day
@@ -19,23 +20,6 @@ const example = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'applicat
 let stack: StackEnv;
 let started: StartedStack | undefined;
 let files: string;
-
-/** This year's notice, made so that `today` is a working day: one holiday on a weekday far from today, today worked. */
-function noticeMakingWorkingDay(today: string): HolidayNotice {
-  const year = yearOf(today);
-  let dayOff = `${year}-12-31`;
-  while (isWeekend(dayOff)) dayOff = addDays(dayOff, -1);
-  if (dayOff >= addDays(today, -60) && dayOff <= today) {
-    dayOff = `${year}-01-01`;
-    while (isWeekend(dayOff)) dayOff = addDays(dayOff, 1);
-  }
-  return {
-    year,
-    status: 'official',
-    notice: { title: `测试用 ${year} 年节假日安排（使今天为工作日）`, number: null, published: `${year}-01-01`, url: 'https://example.invalid/test-notice' },
-    holidays: [{ name: '测试', off: [dayOff, dayOff], workingWeekends: isWeekend(today) ? [today] : [] }],
-  };
-}
 
 beforeAll(async () => {
   files = mkdtempSync(join(tmpdir(), 'gongkai-reminders-'));
