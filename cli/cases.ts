@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { CASE_NUMBER_PATTERN } from '../domain/numbering';
 import { InvalidInputError } from '../domain/validation';
 import { actOnCase, actorFor, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
 import { listOpenCases } from '../workers/case-list';
@@ -36,6 +37,22 @@ function printView(view: CaseView): void {
   console.log(lines.join('\n'));
 }
 
+/** A case number, refused before anything is asked of Temporal (which answers an empty or odd id obscurely). */
+const parseCaseNumber = (value: string): string => {
+  if (!CASE_NUMBER_PATTERN.test(value)) throw new InvalidArgumentError('expected a case number such as LYG-ZRZY-2026-000001');
+  return value;
+};
+
+/** The filters the web API takes, refused as it refuses them: a value is never silently rewritten into another. */
+const parseUserId = (value: string): string => {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new InvalidArgumentError('expected a user id: 1-64 of A-Z a-z 0-9 . _ -');
+  return value;
+};
+const parseAgencyCode = (value: string): string => {
+  if (!/^[A-Z][A-Z0-9-]{1,31}$/.test(value)) throw new InvalidArgumentError('expected an agency code such as LYG-ZRZY');
+  return value;
+};
+
 const parsePositiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 200) throw new InvalidArgumentError('expected a whole number of working days, 1-200');
@@ -51,7 +68,8 @@ export const submitCommand = new Command('submit')
     await withSession(async ({ client, register, config }) => {
       const { caseNumber, created } = await submitApplication(
         { client, register, config },
-        { submissionId: String(submission.submissionId ?? ''), application: submission.application, registeredBy: opts.as },
+        // Never coerced: a number or a list is no submission id (String([['abcdefgh']]) would pass as one).
+        { submissionId: typeof submission.submissionId === 'string' ? submission.submissionId : '', application: submission.application, registeredBy: opts.as },
       );
       if (!created) console.error(`submission already registered as ${caseNumber}`);
       console.log(caseNumber);
@@ -60,7 +78,7 @@ export const submitCommand = new Command('submit')
 
 export const showCommand = new Command('show')
   .description('show a case: from its workflow while open, from the register once Temporal no longer has it')
-  .argument('<case>', 'case number')
+  .argument('<case>', 'case number', parseCaseNumber)
   .option('--json', 'print JSON')
   .action(async (caseNumber, opts) => {
     await withSession(async (session) => {
@@ -91,7 +109,7 @@ export const showCommand = new Command('show')
 
 export const actCommand = new Command('act')
   .description('take an action on a case as a configured user (the workflow decides whether it is allowed)')
-  .argument('<case>', 'case number')
+  .argument('<case>', 'case number', parseCaseNumber)
   .argument('<action>', 'e.g. assign-handler, record-search, sign-off-reply (see docs/temporal-api.md)')
   .requiredOption('--as <user>', 'the acting staff user id, from the configuration')
   .option('--data <file>', 'the action payload as JSON (examples/actions/<action>.json)')
@@ -129,8 +147,8 @@ export const listCommand = new Command('list')
   .option('--overdue', 'reply deadline passed')
   .option('--due-within <n>', 'reply due within N working days (not yet overdue)', parsePositiveInt)
   .option('--paused', 'clock paused (consultation)')
-  .option('--handler <user>', 'assigned to this handler')
-  .option('--agency <code>', 'of this agency')
+  .option('--handler <user>', 'assigned to this handler', parseUserId)
+  .option('--agency <code>', 'of this agency', parseAgencyCode)
   .option('--json', 'print JSON')
   .action(async (opts) => {
     await withSession(async ({ client, register }) => {

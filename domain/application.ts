@@ -176,7 +176,8 @@ const postcodeSchema = z
 // ---------------------------------------------------------------------------------------------------------------
 // Parts of the application
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+/** A JSON object: a list is no object, and a cross-field check must not read fields off one. */
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean =>
   prefix.every((segment, i) => path[i] === segment);

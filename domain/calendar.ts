@@ -45,6 +45,12 @@ export const holidayNoticeSchema = z
         ctx.addIssue({ code: 'custom', path: ['holidays', i, 'off'], message: '放假起止日期颠倒 / range ends before it starts' });
         return;
       }
+      // One problem for a range reaching outside the year, not one per day: a mistyped year (2206) made it millions.
+      if (yearOf(from) !== notice.year || yearOf(to) !== notice.year) {
+        const outside = yearOf(from) !== notice.year ? from : to;
+        ctx.addIssue({ code: 'custom', path: ['holidays', i, 'off'], message: `${outside} 不在 ${notice.year} 年内 / day off is not in ${notice.year}` });
+        return;
+      }
       for (let day = from; day <= to; day = addDays(day, 1)) claim(day, ['holidays', i, 'off'], 'day off');
       holiday.workingWeekends.forEach((date, j) => {
         const path = ['holidays', i, 'workingWeekends', j];

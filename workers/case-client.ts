@@ -18,8 +18,29 @@ export function actorFor(config: Pick<GongkaiConfig, 'users'>, userId: string, f
 
 const PERSON_ACTIONS = new Set(['assign-handler', 'reassign-handler', 'hand-over']);
 
+/**
+ * The deepest nesting an act's data may have. Payloads are a few levels deep; JSON nested thousands deep cannot even
+ * be converted to a Temporal payload (the converter's JSON.stringify overflows the stack), so it is refused here.
+ */
+export const MAX_PAYLOAD_DEPTH = 32;
+
+/** Whether `value` nests objects or arrays more than `limit` deep (walked without recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** `{ handlerId }` in an assignment becomes the resolved person the workflow checks (`{ handler }`). */
 export function resolvePayload(config: Pick<GongkaiConfig, 'users'>, action: string, data: unknown): unknown {
+  if (nestedDeeperThan(data, MAX_PAYLOAD_DEPTH)) {
+    throw new InvalidInputError('Action', [{ field: 'data', message: `嵌套不能超过${MAX_PAYLOAD_DEPTH}层 / nested more than ${MAX_PAYLOAD_DEPTH} levels deep` }]);
+  }
   if (!PERSON_ACTIONS.has(action) || data === null || typeof data !== 'object' || !('handlerId' in data)) return data;
   const { handlerId, ...rest } = data as { handlerId: unknown };
   const { userId, roles, agencyCode } = actorFor(config, String(handlerId), 'data.handlerId');

@@ -34,6 +34,9 @@ export interface RemedyEntry {
   decidedOn: string | null;
 }
 
+/** A record's id: a UUID by default, or one the caller chooses to update a record. */
+export const REMEDY_RECORD_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 type RemedyDeps = { config: Pick<LoadedConfig, 'agencies'>; register: Pick<Register, 'readCase' | 'saveRemedyRecord'> };
 
 /** The case as the register holds it, and whether this person may enter records on it (domain/roles). */
@@ -59,6 +62,8 @@ export async function remedyAccess({ config, register }: RemedyDeps, actor: Acto
 export async function enterRemedyRecord(deps: RemedyDeps, actor: Actor, caseNumber: string, entry: RemedyEntry, now = new Date()): Promise<void> {
   const { refusal } = await remedyAccess(deps, actor, caseNumber);
   if (refusal) throw refusal;
+  // The web form's rule, for `gongkai remedy add --record-id` too: an id is no place for markup or a megabyte.
+  if (!REMEDY_RECORD_ID.test(entry.recordId)) throw new InvalidInputError('Review or suit record', [{ field: 'recordId', message: '应为1-64位字母、数字或- / 1-64 of A-Z a-z 0-9 -' }]);
   const parsed = reportRemedyRecordSchema.safeParse({ ...entry, caseNumber });
   if (!parsed.success) throw new InvalidInputError('Review or suit record', fieldProblems(parsed.error));
   const record = parsed.data;
