@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 
 // Checks that text a person typed is shown as text — in a page in Chromium, in a letter's DOCX and PDF, in an email —
@@ -60,40 +59,6 @@ export class PageWatch {
   }
 }
 
-/** A file out of a ZIP archive (a DOCX), by its central directory. */
-export function zipEntry(zip: Buffer, name: string): string {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  let offset = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const entryName = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    if (entryName === name) {
-      const method = zip.readUInt16LE(offset + 10);
-      const size = zip.readUInt32LE(offset + 20);
-      const local = zip.readUInt32LE(offset + 42);
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + size);
-      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    }
-    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-  }
-  throw new Error(`${name} is not in the archive`);
-}
-
-/** The text of a DOCX's body: runs joined, paragraphs on lines, XML entities decoded. */
-export function docxText(docx: Buffer): string {
-  return zipEntry(docx, 'word/document.xml')
-    .replace(/<w:tab\/>/g, '\t')
-    .replace(/<\/w:p>/g, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCharCode(parseInt(code, 16)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
 /** Text with all white space removed: a PDF wraps lines wherever the width ends. */
 export const withoutSpace = (text: string): string => text.replace(/\s+/g, '');

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { DEFAULT_PDF_FONTS, LETTER_LAYOUT, letterDateInstant, renderDocx, renderPdf } from '../../activities/letter-formats';
 import type { LetterDocument } from '../../domain/letters';
+import { docxText, xmlText, zipEntry } from '../helpers/docx-text';
 
 // The DOCX and PDF renderers on realistic letters, read back the way a reader's tools read them: the DOCX's
 // word/document.xml, and Debian's poppler-utils (pdftotext, pdffonts, pdftoppm) on the PDF.
@@ -101,40 +101,6 @@ function toFile(bytes: Buffer, extension: string): string {
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { encoding: 'utf8' });
 
-/** A file out of a ZIP archive, by its central directory. */
-function zipEntry(zip: Buffer, name: string): string {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  let offset = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const entryName = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    if (entryName === name) {
-      const method = zip.readUInt16LE(offset + 10);
-      const size = zip.readUInt32LE(offset + 20);
-      const local = zip.readUInt32LE(offset + 42);
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + size);
-      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    }
-    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-  }
-  throw new Error(`${name} is not in the archive`);
-}
-
-function xmlText(xml: string): string {
-  return xml
-    .replace(/<w:tab\/>/g, '\t')
-    .replace(/<\/w:p>/g, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-const docxText = (docx: Buffer) => xmlText(zipEntry(docx, 'word/document.xml'));
 // -layout: the plain mode joins a line ending in a hyphen (`LYG-` / `ZRZY-2026-000001`) to the next without it.
 const pdfText = (pdf: Buffer) => run('pdftotext', ['-layout', '-enc', 'UTF-8', toFile(pdf, 'pdf'), '-']);
 
