@@ -37,6 +37,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: OverridePath; parse
   { variable: 'TEMPORAL_ADDRESS', path: ['temporal', 'address'] },
   { variable: 'TEMPORAL_NAMESPACE', path: ['temporal', 'namespace'] },
   { variable: 'GONGKAI_TASK_QUEUE', path: ['temporal', 'taskQueue'] },
+  { variable: 'GONGKAI_MAX_CACHED_WORKFLOWS', path: ['temporal', 'maxCachedWorkflows'], parse: wholeNumber },
   { variable: 'DATABASE_URL', path: ['database', 'url'] },
   { variable: 'GONGKAI_SMTP_HOST', path: ['smtp', 'host'] },
   { variable: 'GONGKAI_SMTP_PORT', path: ['smtp', 'port'], parse: portNumber },

@@ -43,6 +43,7 @@ export async function createWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities({ config, register, transport: createMailTransport(config.smtp) }),
     dataConverter: createDataConverter(config.codecKeys),

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const store = await createTestStore('sqlite');
   const register = await store.open();
   const taskQueue = 'record-request';
-  const config = { ...loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } }), temporal: { address: '', namespace: 'default', taskQueue } };
+  const config = { ...loadConfig({ env: { GONGKAI_DATA_DIR: join(store.settings.sqliteFile, '..') } }), temporal: { address: '', namespace: 'default', taskQueue, maxCachedWorkflows: 500 } };
   const example = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', 'application-in-person.json'), 'utf8'));
   try {
     const worker = await Worker.create({

@@ -159,7 +159,7 @@ describe('the demo configuration (config/demo.json)', () => {
       secure: false,
       from: { name: '连云港市政府信息公开', address: 'gongkai@lyg.example.cn' },
     });
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'gongkai' });
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'gongkai', maxCachedWorkflows: 500 });
     expect(config.database.url).toBeUndefined();
     expect(config.database.sqliteFile).toBe(join(config.dataDir, 'register.sqlite'));
   });
@@ -510,6 +510,7 @@ describe('loadConfig', () => {
         TEMPORAL_ADDRESS: 'temporal.gov.internal:7233',
         TEMPORAL_NAMESPACE: 'gongkai-prod',
         GONGKAI_TASK_QUEUE: 'gongkai-lyg',
+        GONGKAI_MAX_CACHED_WORKFLOWS: '250',
         TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/gongkai/client.pem',
         TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/gongkai/client.key',
         DATABASE_URL: 'postgresql://gongkai:pw@db.gov.internal:5432/register',
@@ -523,6 +524,7 @@ describe('loadConfig', () => {
       address: 'temporal.gov.internal:7233',
       namespace: 'gongkai-prod',
       taskQueue: 'gongkai-lyg',
+      maxCachedWorkflows: 250,
       tls: { clientCertPath: '/etc/gongkai/client.pem', clientKeyPath: '/etc/gongkai/client.key' },
     });
     expect(loaded.database.url).toBe('postgresql://gongkai:pw@db.gov.internal:5432/register');

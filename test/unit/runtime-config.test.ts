@@ -13,7 +13,7 @@ const temporalSettingsFromEnv = (env: NodeJS.ProcessEnv) => loadConfig({ env: { 
 
 describe('Temporal settings', () => {
   test('default to the embedded dev server', () => {
-    expect(temporalSettingsFromEnv({})).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'gongkai' });
+    expect(temporalSettingsFromEnv({})).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'gongkai', maxCachedWorkflows: 500 });
   });
 
   test('take a cluster address, namespace, API key and mTLS paths from TEMPORAL_* variables', () => {
