@@ -6,7 +6,6 @@
 // profile of this process's main thread (activities, codec, client) by package.
 //   npx tsx bench/lifecycle.ts [--lifecycles 12] [--concurrency 3] [--rounds 2] [--profile]
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { relative, sep } from 'node:path';
@@ -112,11 +111,11 @@ class ThreadRoles {
   constructor() {
     this.roles.set(String(process.pid), 'main thread (activities, codec, client, SDK glue)');
   }
-  /** Threads that `create` starts are the new worker's workflow threads (the SDK runs workflows in worker threads). */
+  /** Node threads that `create` starts are the new worker's workflow threads (the SDK runs workflows in worker threads). */
   async labelNew<T>(role: string, create: () => Promise<T>): Promise<T> {
-    const before = new Set(readdirSync('/proc/self/task'));
+    const before = new Set(threadCpuMs(process.pid).keys());
     const value = await create();
-    for (const tid of readdirSync('/proc/self/task')) if (!before.has(tid) && !this.roles.has(tid)) this.roles.set(tid, role);
+    for (const [tid, { name }] of threadCpuMs(process.pid)) if (!before.has(tid) && !this.roles.has(tid) && name === 'node') this.roles.set(tid, role);
     return value;
   }
   snapshot(): Map<string, number> {

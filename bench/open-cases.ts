@@ -4,14 +4,13 @@
 //      supervisor sees) p50/p95, against a bare `client.workflow.list` of the same query; and the same for what the
 //      supervisor board (web/list-pages.ts) asks for: every open case of those agencies. Measured with the real cases,
 //      then again with `--stand-ins` minimal workflows added that carry real cases' search attributes;
-//  (d) the memory of a fresh worker process once every case has had a workflow task on it (a caseView query each: the
-//      case replays from its history and stays in the worker's sticky cache): VmRSS of /proc/<pid>/status, and
-//      process.memoryUsage() inside it (bench/memory-probe.js). First the real `gongkai worker` with the SDK's
-//      defaults, then the same worker with its workflow cache capped (bench/capped-worker.ts, --max-cached), against
-//      raw Temporal workers (bench/baseline-worker.ts) holding as many minimal workflows: plain, bundled with zod, and
-//      bundled with gongkai's workflow modules.
-// The cases are created by a capped worker, so that creating them is not cut short by the default worker's crash.
-//   npx tsx bench/open-cases.ts [--cases 500] [--stand-ins 0] [--max-cached 1000] [--overdue-share 0.2]
+//  (d) the memory of a fresh `gongkai worker` process once every case has had a workflow task on it (a caseView query
+//      each: the case replays from its history and stays in the worker's sticky cache): VmRSS of /proc/<pid>/status,
+//      and process.memoryUsage() inside it (bench/memory-probe.js). First with its cache as configured
+//      (temporal.maxCachedWorkflows, or --max-cached), then with the SDK's own default for its heap (what workers had
+//      before the cap), against raw Temporal workers (bench/baseline-worker.ts) holding as many minimal workflows:
+//      plain, bundled with zod, and bundled with gongkai's workflow modules.
+//   npx tsx bench/open-cases.ts [--cases 500] [--stand-ins 0] [--max-cached 0] [--overdue-share 0.2]
 //                               [--intake-concurrency 8] [--samples 20] [--worker-heap-mb 0]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +25,7 @@ import { listOpenCases, openCasesQuery } from '../workers/case-list';
 import { PROJECT_ROOT } from '../workers/config';
 import { createDataConverter } from '../workers/connection';
 import { submitApplication } from '../workers/intake';
+import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
 import { caseViewQuery, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
 import { randomResidentId } from '../test/helpers/id-numbers';
@@ -38,7 +38,7 @@ import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio
 const { values: args, command } = parseBenchArgs('open-cases.ts', {
   cases: { default: 500, help: 'real open request workflows to create (and as many minimal ones for each baseline worker)' },
   'stand-ins': { default: 0, help: "minimal open workflows carrying real cases' search attributes, added for a second round of lists", zero: true },
-  'max-cached': { default: 1000, help: "the capped worker's maxCachedWorkflows (it creates the cases, and is measured after the default one)" },
+  'max-cached': { default: 0, help: "GONGKAI_MAX_CACHED_WORKFLOWS of the workers that create and hold the cases (0: gongkai's configured default)", zero: true },
   'overdue-share': { default: 0.2, help: 'share of cases received long enough ago to be overdue', fraction: true },
   'intake-concurrency': { default: 8, help: 'submissions in flight at once' },
   samples: { default: 20, help: 'list calls of each kind' },
@@ -219,18 +219,15 @@ async function main(): Promise<void> {
   const metricsPort = await freePort();
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const workerEnv = { ...stack.env, GONGKAI_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` };
-  const gongkaiWorker = { args: [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'worker'], env: workerEnv };
-  const cappedWorker = {
-    args: ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'capped-worker.ts')],
-    env: { ...workerEnv, BENCH_MAX_CACHED_WORKFLOWS: String(args['max-cached']) },
-  };
+  const gongkaiWorkerArgs = [join(PROJECT_ROOT, 'bin', 'gongkai.js'), 'worker'];
+  const configuredEnv = args['max-cached'] ? { ...workerEnv, GONGKAI_MAX_CACHED_WORKFLOWS: String(args['max-cached']) } : workerEnv;
   let register: Register | undefined;
   let connection: Connection | undefined;
   let registerReader: SQLite.Database | undefined;
   const children: WorkerChild[] = [];
   try {
     const { config } = stack;
-    const creator = await WorkerChild.start(cappedWorker.args, cappedWorker.env);
+    const creator = await WorkerChild.start(gongkaiWorkerArgs, configuredEnv);
     children.push(creator);
     register = await openConfiguredRegister(config, stack.env);
     registerReader = new SQLite(config.database.sqliteFile, { readonly: true, fileMustExist: true });
@@ -284,7 +281,8 @@ async function main(): Promise<void> {
       clearInterval(sampler);
     }
     sampleCreation();
-    const creatorMemory = await memoryOf(`capped worker (maxCachedWorkflows ${args['max-cached']}) that created the ${cases} cases`, creator);
+    const configuredCache = loadConfig({ env: configuredEnv }).temporal.maxCachedWorkflows;
+    const creatorMemory = await memoryOf(`gongkai worker (maxCachedWorkflows ${configuredCache}) that created the ${cases} cases`, creator);
     await creator.stop();
     console.log(`\ncreating ${cases} open request workflows (intake ${args['intake-concurrency']} at a time, one worker process)`);
     const projected = (spent: number) => `${((spent * (10_000 / cases)) / 60_000).toFixed(1)} min`;
@@ -322,15 +320,15 @@ async function main(): Promise<void> {
     // ----------------------------------------------------------------------------------------- (d) memory
     // A fresh worker, then one query per case: each case replays its history on it and stays in its sticky cache
     // (up to maxCachedWorkflows), so the worker's memory is that of the open cases, not of rendering their letters.
+    // First as configured, then with the cache the SDK would choose for this heap.
     const memoryRows: MemoryRow[] = [creatorMemory];
     const perCached: string[] = [];
-    let cacheLimit = NaN;
-    for (const kind of ['default', 'capped'] as const) {
-      const label = kind === 'default' ? '`gongkai worker` (SDK defaults)' : `capped worker (maxCachedWorkflows ${args['max-cached']})`;
-      const worker = await WorkerChild.start(kind === 'default' ? gongkaiWorker.args : cappedWorker.args, kind === 'default' ? gongkaiWorker.env : cappedWorker.env);
+    const cacheLimit = defaultMaxCachedWorkflows(creatorMemory.probed.heapSizeLimit);
+    for (const cache of [configuredCache, cacheLimit]) {
+      const label = `gongkai worker, maxCachedWorkflows ${cache}${cache === cacheLimit ? " (the SDK's default for this heap)" : ''}`;
+      const worker = await WorkerChild.start(gongkaiWorkerArgs, { ...workerEnv, GONGKAI_MAX_CACHED_WORKFLOWS: String(cache) });
       children.push(worker);
       const idle = await memoryOf(`${label}, fresh, no case yet`, worker);
-      if (kind === 'default') cacheLimit = defaultMaxCachedWorkflows(idle.probed.heapSizeLimit);
       const curve: (string | number)[][] = [];
       let queried = 0;
       let failed = 0;
