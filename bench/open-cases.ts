@@ -357,8 +357,9 @@ async function main(): Promise<void> {
       console.log(`\n${label}: one caseView query for each of the ${cases} cases (8 at a time), each replaying the case from its history: ${queried} answered, ${failed} failed, in ${(loadMs / 1000).toFixed(1)} s (${perSecond(loadMs, queried + failed)}/s)`);
       printTable(['s', 'queries answered', 'failed', 'sticky cache size', 'VmRSS MiB'], curve);
       if (worker.exit) {
-        const last = curve.filter((row) => typeof row[3] === 'number').at(-1);
-        console.log(`THE WORKER DIED (exit ${worker.exit.code ?? worker.exit.signal}); last seen alive holding ${last?.[3] ?? '?'} cached workflows at ${last?.[4] ?? '?'} MiB; its last lines:\n${worker.exit.lastLines}`);
+        const alive = curve.filter((row) => typeof row[3] === 'number');
+        const most = (column: number) => Math.max(...alive.map((row) => Number(row[column])));
+        console.log(`THE WORKER DIED (exit ${worker.exit.code ?? worker.exit.signal}) after holding up to ${most(3)} cached workflows, VmRSS up to ${most(4).toFixed(1)} MiB; its last lines:\n${worker.exit.lastLines}`);
         continue;
       }
       const full = await memoryOf(`${label}, all ${cases} open cases queried once`, worker);
