@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
 import type { Client } from '@temporalio/client';
 import { effectiveCalendar, type HolidayNotice, holidayNoticeSchema } from '../domain/calendar';
 import { beijingDateOfMs } from '../domain/dates';
@@ -9,6 +9,7 @@ import { readHolidayNotice, readHolidayNotices } from '../workers/calendar-files
 import { loadConfig } from '../workers/load-config';
 import { openConfiguredRegister } from '../workers/open-register';
 import { withSession } from './session';
+import { wholeNumberOption } from './options';
 
 // Holiday notices (国务院办公厅关于YYYY年部分节假日安排的通知): the shipped ones in config/calendar, and those an
 // operator loads into the register when the State Council publishes next year's, before an upgrade ships it.
@@ -100,11 +101,7 @@ export function calendarYears(shipped: HolidayNotice[], loaded: HolidayNotice[],
   return { version: effectiveCalendar(shipped, loaded).version, years: rows };
 }
 
-const parseWaitSeconds = (value: string): number => {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError('expected whole seconds, 0-3600');
-  return seconds;
-};
+const parseWaitSeconds = wholeNumberOption(0, 3600, 'whole seconds, 0-3600');
 
 const loadCommand = new Command('load')
   .description("store a year's holiday notice (JSON, the format of config/calendar/cn-YYYY.json) and have every open case recompute its deadlines")

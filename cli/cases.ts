@@ -6,9 +6,10 @@ import { CASE_NUMBER_PATTERN } from '../domain/numbering';
 import { InvalidInputError } from '../domain/validation';
 import { actOnCase, actorFor, requireWorker, resolvePayload, withAnswerTimeout } from '../workers/case-client';
 import { listOpenCases } from '../workers/case-list';
-import { submitApplication } from '../workers/intake';
+import { registrationRefused, submitApplication } from '../workers/intake';
 import { caseViewQuery, type CaseView } from '../workflows/request/messages';
 import { withSession } from './session';
+import { wholeNumberOption } from './options';
 
 // Case commands against a running Temporal server: an operator's tool inside the trust boundary.
 
@@ -53,19 +54,18 @@ const parseAgencyCode = (value: string): string => {
   return value;
 };
 
-const parsePositiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new InvalidArgumentError('expected a whole number of working days, 1-200');
-  return n;
-};
+const parsePositiveInt = wholeNumberOption(1, 200, 'a whole number of working days, 1-200');
 
 export const submitCommand = new Command('submit')
   .description('register a request from a JSON file ({ submissionId, application }) and start its case; prints the case number')
   .argument('<file>', 'the submission file, e.g. examples/application-in-person.json')
-  .option('--as <user>', 'the registering staff user id', 'operator')
+  .requiredOption('--as <user>', 'the registering staff user id (a registrar of the agency), from the configuration')
   .action(async (file, opts) => {
     const submission = readJsonFile(file, 'FILE') as { submissionId?: unknown; application?: unknown };
     await withSession(async ({ client, register, config }) => {
+      const actor = actorFor(config, opts.as, '--as');
+      const refused = registrationRefused(config, actor, submission?.application);
+      if (refused) throw new InvalidInputError('Submission', [{ field: refused.field === 'actor' ? '--as' : refused.field, message: refused.message }]);
       const { caseNumber, created } = await submitApplication(
         { client, register, config },
         // Never coerced: a number or a list is no submission id (String([['abcdefgh']]) would pass as one).

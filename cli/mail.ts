@@ -1,16 +1,13 @@
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
 import { beijingDateTimeOf } from '../domain/dates';
 import { loadConfig } from '../workers/load-config';
 import { type CapturedMailEntry, mailCaptureDirectory, readMailIndex } from '../workers/mail-capture';
+import { wholeNumberOption } from './options';
 
 // What the local mail capture of `npm start` received: read from its index, no server needed.
 
-const parseLimit = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of messages, 1 or more');
-  return n;
-};
+const parseLimit = wholeNumberOption(1, 999_999_999, 'a whole number of messages, 1 or more');
 
 const listCommand = new Command('list')
   .description('list the messages the local capture received, oldest first (times in Beijing time)')

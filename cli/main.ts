@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, type ParseOptions } from '@commander-js/extra-typings';
+import { Command, CommanderError, type ParseOptions } from '@commander-js/extra-typings';
 import { InvalidInputError } from '../domain/validation';
 import { backupCommand, restoreCommand } from './backup';
 import { calendarCommand } from './calendar';
@@ -17,6 +17,9 @@ import { installTemporalRuntime } from '../workers/runtime';
 import { runLocalStack } from '../workers/start-local';
 import { createWorker } from '../workers/worker';
 import { startWorkerServices } from '../workers/worker-services';
+import { wholeNumberOption } from './options';
+
+const parsePort = wholeNumberOption(0, 65535, 'a port number 0-65535');
 
 /**
  * The gongkai program with every command, not yet parsed: bin/gongkai.js runs it on process.argv, and the fuzz tests
@@ -89,12 +92,6 @@ export function buildProgram() {
   for (const command of [backupCommand, restoreCommand]) program.addCommand(command);
   for (const command of [submitCommand, showCommand, actCommand, listCommand]) program.addCommand(command);
   return program;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
-  return port;
 }
 
 /**

@@ -35,6 +35,13 @@ export const actorSchema = z
   });
 export type Actor = z.output<typeof actorSchema>;
 
+/** Why `actor` may not register a request to `agencyCode` (a configured agency, when known), or undefined if they may. */
+export function registrationRefusal(actor: Actor, agencyCode: string | undefined): { reason: 'wrong-role' | 'wrong-agency'; message: string } | undefined {
+  if (!actor.roles.includes('registrar')) return { reason: 'wrong-role', message: '登记申请仅限登记员 / registrars only' };
+  if (agencyCode !== undefined && agencyCode !== actor.agencyCode) return { reason: 'wrong-agency', message: '只能登记本机关收到的申请 / only requests to your own agency' };
+  return undefined;
+}
+
 export const ACTIONS = [
   'confirm-receipt',
   'assign-handler',

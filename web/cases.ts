@@ -11,7 +11,7 @@ import { actOnCase, requireWorker, resolvePayload, withAnswerTimeout } from '../
 import { listOpenCases, type OpenCaseFilters, type OpenCaseRow, workingDayCalendar } from '../workers/case-list';
 import { stuckAmong } from '../workers/stuck-cases';
 import { STUCK_ALERT_KIND, type StuckCase } from '../activities/stuck-cases';
-import { submitApplication } from '../workers/intake';
+import { registrationRefused, submitApplication } from '../workers/intake';
 import type { LoadedConfig } from '../workers/load-config';
 import { applicationQuery, caseViewQuery, type CaseView } from '../workflows/request/messages';
 import { HttpError } from './errors';
@@ -170,12 +170,9 @@ export function createCaseService({ config, client, register }: CaseServiceDeps)
 
     /** Registers a request (registrars of the application's agency); the same submission id again returns the same case. */
     async submit(actor: Actor, submission: { submissionId: string; application: unknown }): Promise<{ caseNumber: string; created: boolean }> {
-      if (!actor.roles.includes('registrar')) throw new HttpError(403, 'wrong-role', '登记申请仅限登记员 / registrars only');
-      const agencyCode = (submission.application as { agencyCode?: unknown } | null)?.agencyCode;
-      if (typeof agencyCode === 'string' && agencyOf(agencyCode) && agencyCode !== actor.agencyCode) {
-        const message = '只能登记本机关收到的申请 / only requests to your own agency';
-        throw new HttpError(403, 'wrong-agency', `application.agencyCode: ${message}`, [{ field: 'application.agencyCode', message }]);
-      }
+      const refused = registrationRefused(config, actor, submission.application);
+      if (refused?.reason === 'wrong-role') throw new HttpError(403, refused.reason, refused.message);
+      if (refused) throw new HttpError(403, refused.reason, `${refused.field}: ${refused.message}`, [{ field: refused.field, message: refused.message }]);
       await requireWorker(client, temporalSettings);
       try {
         return await submitApplication({ client, register, config }, { ...submission, registeredBy: actor.userId });

@@ -2,6 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { applicantReportColumn, parseApplication, receiptDate } from '../domain/application';
 import { beijingDateOf } from '../domain/dates';
 import { type AgencyConfig, clockRulesOf, findAgency, type GongkaiConfig } from '../domain/gongkai-config';
+import { type Actor, registrationRefusal } from '../domain/roles';
 import { InvalidInputError } from '../domain/validation';
 import type { Register } from '../register';
 import { type RequestWorkflowInput, REQUEST_WORKFLOW_TYPE } from '../workflows/request/messages';
@@ -25,6 +26,17 @@ export interface Submission {
 }
 
 const SUBMISSION_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/**
+ * Why `actor` may not register `application` (registrars only, to their own agency), naming the field at fault, or
+ * undefined. An application naming no configured agency is left to submitApplication to refuse.
+ */
+export function registrationRefused(config: Pick<GongkaiConfig, 'agencies'>, actor: Actor, application: unknown): { reason: 'wrong-role' | 'wrong-agency'; field: 'actor' | 'application.agencyCode'; message: string } | undefined {
+  const agencyCode = (application as { agencyCode?: unknown } | null)?.agencyCode;
+  const known = typeof agencyCode === 'string' && findAgency(config, agencyCode) ? agencyCode : undefined;
+  const refusal = registrationRefusal(actor, known);
+  return refusal && { ...refusal, field: refusal.reason === 'wrong-role' ? 'actor' : 'application.agencyCode' };
+}
 
 /**
  * The one intake path (CLI now, web app later): validate, allocate the case number in the register keyed by the

@@ -63,6 +63,23 @@ test('submit prints the case number; the same submission again yields the same c
   expect(again.stderr).toContain('already registered');
 }, 60_000);
 
+test('submit is for a registrar of the application\'s agency: anyone else is refused naming the field, and no case is registered', async () => {
+  const file = submissionFile('refused', 'cli-test-refused-0001');
+  const refusals = [
+    { as: ['--as', 'zrzy.handler1'], field: /--as: 登记申请仅限登记员/ },
+    { as: ['--as', 'nobody'], field: /--as: 未配置的用户/ },
+    { as: ['--as', 'zfb.registrar'], field: /application\.agencyCode: 只能登记本机关收到的申请/ },
+    { as: [], field: /required option '--as <user>'/ },
+  ];
+  for (const { as, field } of refusals) {
+    const run = await gongkai(stack, 'submit', file, ...as);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(field);
+  }
+  // The next case number is still the next one: nothing was allocated for the refused submissions.
+  expect(await gongkai(stack, 'submit', file, '--as', 'zrzy.registrar')).toMatchObject({ code: 0, stdout: 'LYG-ZRZY-2026-000002\n' });
+}, 60_000);
+
 test('intake: concurrent submits of one submission id start exactly one workflow', async () => {
   const env = { TEMPORAL_ADDRESS: stack.address, GONGKAI_DATA_DIR: stack.dataDir };
   const config = loadConfig({ env });
