@@ -370,15 +370,22 @@ async function main(): Promise<void> {
     }
 
     // Raw Temporal: as many minimal workflows, each updated once (so each has had its first task on the worker): from
-    // the plain bundle, one that also holds zod, and one that holds gongkai's workflow modules.
-    for (const bundle of ['plain', 'with-zod', 'with-gongkai-modules'] as const) {
-      const label = { plain: 'baseline worker', 'with-zod': 'baseline worker, bundle with zod', 'with-gongkai-modules': 'baseline worker, bundle with gongkai modules' }[bundle];
+    // the plain bundle, one that also holds zod, and one that holds gongkai's workflow modules: without, then with the
+    // modules gongkai's workers share across workflows (workers/connection.ts SHARED_WORKFLOW_MODULES).
+    const baselines = [
+      { bundle: 'plain', shared: false, label: 'baseline worker' },
+      { bundle: 'with-zod', shared: false, label: 'baseline worker, bundle with zod' },
+      { bundle: 'with-gongkai-modules', shared: false, label: 'baseline worker, bundle with gongkai modules, none shared' },
+      { bundle: 'with-gongkai-modules', shared: true, label: "baseline worker, bundle with gongkai modules, gongkai's shared" },
+    ];
+    for (const { bundle, shared, label } of baselines) {
       const baselineQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
       const worker = await WorkerChild.start(['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'baseline-worker.ts')], {
         ...process.env,
         TEMPORAL_ADDRESS: stack.server.address,
         BASELINE_TASK_QUEUE: baselineQueue,
         BASELINE_BUNDLE: bundle,
+        BASELINE_SHARED_MODULES: shared ? '1' : '',
       });
       children.push(worker);
       const idle = await memoryOf(`${label}, no workflow yet`, worker);

@@ -13,9 +13,9 @@ export const temporalSettingsSchema = z
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('gongkai'),
     /**
-     * Workflows a worker keeps in its sticky cache. A cached request workflow holds ~2-4 MiB (bench/RESULTS.md (d)); the
-     * SDK's default, derived from the heap limit, let a worker with ~2,000 open cases run out of memory. An evicted case
-     * is replayed from its history at its next task.
+     * Workflows a worker keeps in its sticky cache. A cached request workflow holds ~1.5 MiB (bench/RESULTS.md (d)); the
+     * SDK's default, derived from the heap limit, let a worker with ~2,000 open cases run out of memory when they held
+     * twice that. An evicted case is replayed from its history at its next task.
      */
     maxCachedWorkflows: z.number().int().min(0).max(100_000).default(500),
     tls: z

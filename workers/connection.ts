@@ -14,6 +14,14 @@ import { AesGcmPayloadCodec } from './encryption-codec';
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 
 /**
+ * Loaded once per workflow thread and shared by every workflow it holds: zod. A module not loaded here is evaluated
+ * again for each cached workflow (the SDK's per-workflow module isolation): zod alone costs ~0.7 MiB per open case
+ * (bench/RESULTS.md (d)). gongkai's domain modules cannot be shared: the SDK deep-freezes what it shares, and a frozen
+ * zod schema fails on first use (zod binds its methods lazily).
+ */
+export const SHARED_WORKFLOW_MODULES: readonly string[] = [require.resolve('./shared-workflow-modules')];
+
+/**
  * The one data converter of every gongkai client and worker: payloads are encrypted, and so are
  * failure messages and stack traces, which may quote personal data.
  */

@@ -8,7 +8,7 @@ import { createReminderActivities } from '../activities/reminders';
 import { createRequestActivities } from '../activities/request-activities';
 import type { Register } from '../register';
 import { readHolidayNotices } from './calendar-files';
-import { createDataConverter } from './connection';
+import { createDataConverter, SHARED_WORKFLOW_MODULES } from './connection';
 import type { LoadedConfig } from './load-config';
 import { createMailTransport } from './mail-transport';
 
@@ -45,6 +45,7 @@ export async function createWorker(
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     workflowsPath: WORKFLOWS_PATH,
+    bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
     activities: createActivities({ config, register, transport: createMailTransport(config.smtp) }),
     dataConverter: createDataConverter(config.codecKeys),
     ...overrides,

@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { GONGKAI_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { createDataConverter, ensureSearchAttributes, FAILURE_CONVERTER_PATH } from '../../workers/connection';
+import { createDataConverter, ensureSearchAttributes, FAILURE_CONVERTER_PATH, SHARED_WORKFLOW_MODULES } from '../../workers/connection';
 import { temporalCliPath, temporalTestServerPath } from '../../workers/tool-paths';
 import { TEST_CODEC_KEYS } from './test-keys';
 
@@ -61,5 +61,5 @@ const quietLogger = new DefaultLogger('WARN');
 
 /** Bundles workflow code once per test file, with the converter the worker will use. */
 export function bundleTestWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, preloadModules: [...SHARED_WORKFLOW_MODULES], logger: quietLogger });
 }
