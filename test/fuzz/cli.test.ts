@@ -441,7 +441,7 @@ test(`${TARGETS.remedyList}: a case that is none is refused naming it; a real on
 
 test(`${TARGETS.mail}: a limit that is none is refused naming it`, async () => {
   const input = fc.record({ limit: fc.option(fc.oneof(fc.integer({ min: 1, max: 10_000 }).map(String), fc.constantFrom('0', '-1', '1.5', 'all', '1e3', ''), arg(20)), { nil: undefined }), json: fc.boolean() }).map(({ limit, json }): CliInput => {
-    const bad = limit !== undefined && !(Number.isInteger(Number(limit)) && Number(limit) >= 1);
+    const bad = limit !== undefined && !(/^\d{1,9}$/.test(limit) && Number(limit) >= 1); // digits only: not 1e3, 0x10 or ' 5'
     return { args: ['mail', 'list', ...(limit === undefined ? [] : ['--limit', limit]), ...(json ? ['--json'] : [])], why: bad ? 'a limit that is none' : 'list', refuse: bad, field: /--limit|error:/ };
   });
   await fuzz(tally, TARGETS.mail, input, checkRun, { batch: 25, sequential: true, invariant: unchangedRows });
@@ -499,8 +499,9 @@ test('a sample of refused inputs, run as real processes, exits non-zero with the
     { args: ['remedy', 'add', cases.archived, '--kind', 'review', '--filed', '2026-11-02', '--result', 'pending', '--record-id', '<b>x</b>', '--as', 'zrzy.handler1'], why: 'record id', refuse: true, field: /recordId|--record-id/ },
     { args: ['remedy', 'list', 'LYG-ZRZY-2026-999999'], why: 'no such case', refuse: true, field: /no case/ },
     { args: ['mail', 'list', '--limit', '0'], why: 'limit 0', refuse: true, field: /--limit/ },
-    { args: ['submit', file('{"submissionId": "x"')], why: 'malformed JSON', refuse: true, field: /FILE/ },
-    { args: ['submit', file(JSON.stringify({ submissionId: 'fuzz-cli-real-0001', application: { ...exampleApplication, applicant: { ...exampleApplication.applicant, idDocument: { kind: 'resident-id-card', number: '110105194912310021' } } } }))], why: 'ID check digit', refuse: true, field: /applicant\.idDocument\.number/ },
+    { args: ['submit', file('{"submissionId": "x"'), '--as', 'zrzy.registrar'], why: 'malformed JSON', refuse: true, field: /FILE/ },
+    { args: ['submit', file(JSON.stringify({ submissionId: 'fuzz-cli-real-0002', application: exampleApplication })), '--as', 'zrzy.handler1'], why: 'not a registrar', refuse: true, field: /--as: 登记申请仅限登记员/ },
+    { args: ['submit', file(JSON.stringify({ submissionId: 'fuzz-cli-real-0001', application: { ...exampleApplication, applicant: { ...exampleApplication.applicant, idDocument: { kind: 'resident-id-card', number: '110105194912310021' } } } })), '--as', 'zrzy.registrar'], why: 'ID check digit', refuse: true, field: /applicant\.idDocument\.number/ },
     { args: ['show', '<script>alert(1)</script>'], why: 'hostile case', refuse: true, field: /case/i },
     { args: ['act', cases.fresh, 'sign-off-reply', '--as', 'zrzy.head', '--data', file('{"comment":"同意"}')], why: 'out of order', refuse: true, field: /refused \(wrong-stage\)/ },
     { args: ['act', cases.fresh, 'assign-handler', '--as', 'nobody'], why: 'unknown user', refuse: true, field: /--as/ },
