@@ -89,6 +89,14 @@ export function printMachine(command: string, withDevServer = true): void {
   console.log(`started:     ${new Date().toISOString()}, load average ${loadText()} (1, 5, 15 min)`);
 }
 
+/** Runs a script's main: a failure is printed and sets the exit code. */
+export function runScript(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
+
 export function printFinished(): void {
   console.log(`finished:    ${new Date().toISOString()}, load average ${loadText()} (1, 5, 15 min)`);
 }

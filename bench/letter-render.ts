@@ -11,7 +11,7 @@ import { DEFAULT_PDF_FONTS, renderDocx, renderPdf } from '../activities/letter-f
 import type { LetterDocument, LetterType } from '../domain/letters';
 import { letterText, renderLetter } from '../templates/letters/render-letter';
 import { sampleLetterContexts } from '../test/helpers/letter-fixtures';
-import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, summarise } from './kit';
+import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, runScript, summarise } from './kit';
 
 const { values: args, command } = parseBenchArgs('letter-render.ts', {
   letters: { default: 50, help: 'letters of each type rendered in each way' },
@@ -113,7 +113,4 @@ async function main(): Promise<void> {
   printFinished();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runScript(main);

@@ -21,7 +21,7 @@ import { AesGcmPayloadCodec } from '../workers/encryption-codec';
 import { submitApplication } from '../workers/intake';
 import { createMailTransport } from '../workers/mail-transport';
 import { openConfiguredRegister } from '../workers/open-register';
-import { createActivities, WORKFLOWS_PATH } from '../workers/worker';
+import { createActivities, createWorker } from '../workers/worker';
 import { randomResidentId } from '../test/helpers/id-numbers';
 import { prng } from '../test/helpers/random';
 import { randomSubmissionId } from '../test/helpers/register';
@@ -29,22 +29,7 @@ import { exampleApplication } from '../test/helpers/request-harness';
 import { quietTemporalRuntime } from '../test/helpers/temporal-env';
 import { walkthroughSteps } from '../test/helpers/walkthrough';
 import { baselineLifecycleWorkflow, baselineUpdate } from './baseline-workflows';
-import {
-  historyFigures,
-  type HistoryFigures,
-  mib,
-  ms,
-  parseBenchArgs,
-  printFinished,
-  printMachine,
-  printTable,
-  processCpuMs,
-  ratio,
-  startBenchStack,
-  summarise,
-  threadCpuDelta,
-  threadCpuMs,
-} from './kit';
+import { historyFigures, mib, ms, parseBenchArgs, printFinished, printMachine, printTable, processCpuMs, ratio, runScript, startBenchStack, summarise, threadCpuDelta, threadCpuMs, type HistoryFigures } from './kit';
 
 const { values: args, flags, command } = parseBenchArgs(
   'lifecycle.ts',
@@ -224,11 +209,8 @@ async function main(): Promise<void> {
     const roles = new ThreadRoles();
     // What `gongkai worker` runs (workers/worker.ts createWorker), with its activities and codec timed.
     const gongkaiWorker = await roles.labelNew('gongkai workflow thread', () =>
-      Worker.create({
-        connection: native!,
-        namespace: config.temporal.namespace,
+      createWorker(config, native!, register!, {
         taskQueue: gongkaiQueue,
-        workflowsPath: WORKFLOWS_PATH,
         activities: clock.wrap(createActivities({ config, register: register!, transport: createMailTransport(config.smtp) })),
         dataConverter,
       }),
@@ -425,7 +407,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runScript(main);

@@ -33,7 +33,7 @@ import { freePort } from '../test/helpers/ports';
 import { prng } from '../test/helpers/random';
 import { exampleApplication } from '../test/helpers/request-harness';
 import { baselineEntityWorkflow, baselineUpdate } from './baseline-workflows';
-import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, residentBytes, startBenchStack, summarise, timed } from './kit';
+import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, residentBytes, runScript, startBenchStack, summarise, timed } from './kit';
 
 const { values: args, command } = parseBenchArgs('open-cases.ts', {
   cases: { default: 500, help: 'real open request workflows to create (and as many minimal ones for each baseline worker)' },
@@ -441,7 +441,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runScript(main);

@@ -20,7 +20,7 @@ import { randomSubmissionId } from '../test/helpers/register';
 import { exampleApplication } from '../test/helpers/request-harness';
 import { quietTemporalRuntime } from '../test/helpers/temporal-env';
 import { baselineEntityWorkflow, baselineQuery, baselineUpdate, finishSignal } from './baseline-workflows';
-import { ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, startBenchStack, summarise, timed } from './kit';
+import { ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, runScript, startBenchStack, summarise, timed } from './kit';
 
 const { values: args, command } = parseBenchArgs('update-roundtrip.ts', {
   rounds: { default: 50, help: 'round trips of each kind' },
@@ -131,7 +131,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runScript(main);
