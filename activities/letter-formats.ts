@@ -12,6 +12,7 @@ import {
   type IRunOptions,
   TextRun,
 } from 'docx';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { beijingTimeOnMs } from '../domain/dates';
 import { isoDateOfWrittenDate, type LetterDocument } from '../domain/letters';
@@ -355,37 +356,47 @@ export const DEFAULT_PDF_FONTS = {
   title: { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc', postscriptName: 'NotoSerifCJKsc-Bold' },
 } as const satisfies Record<string, PdfFontFile>;
 
-// The Noto collections are 20–30 MB: read each file once per process, not once per letter (a font file replaced on
-// disk is seen after a restart).
-const fontFiles = new Map<string, Buffer>();
+// The Noto collections are 20–30 MB, and parsing a CJK face's tables costs as much as laying out and subsetting a
+// whole letter: read and parse each face once per process, not once per letter (a font file replaced on disk is seen
+// after a restart). pdfkit subsets the parsed face afresh for each document, so a letter's bytes do not change.
+const parsedFaces = new Map<string, fontkit.Font>();
 
-function loadFont(font: PdfFontFile, option: string): Buffer {
-  let data = fontFiles.get(font.path);
-  if (data == null) {
-    if (!existsSync(font.path)) {
-      const hint = option === 'default' ? "install Debian's fonts-noto-cjk, or give the agency's font file" : `check ${option}`;
-      throw new Error(`PDF font file not found: ${font.path} (${hint})`);
-    }
-    data = readFileSync(font.path);
-    fontFiles.set(font.path, data);
+function loadFont(font: PdfFontFile, option: string): fontkit.Font {
+  const key = `${font.path}\0${font.postscriptName ?? ''}`;
+  const cached = parsedFaces.get(key);
+  if (cached != null) return cached;
+  if (!existsSync(font.path)) {
+    const hint = option === 'default' ? "install Debian's fonts-noto-cjk, or give the agency's font file" : `check ${option}`;
+    throw new Error(`PDF font file not found: ${font.path} (${hint})`);
   }
-  return data;
+  const data = readFileSync(font.path);
+  if (font.postscriptName == null && data.subarray(0, 4).toString('latin1') === 'ttcf') {
+    throw new Error(`PDF font file ${font.path} is a font collection (${option}): name the face by its PostScript name`);
+  }
+  const face = font.postscriptName == null ? '' : ` (face ${font.postscriptName})`;
+  let parsed: fontkit.Font | fontkit.FontCollection | null;
+  try {
+    parsed = fontkit.create(data, font.postscriptName);
+    // fontkit reads a face's tables lazily: read those pdfkit needs now, so a damaged file fails here, named.
+    if (parsed != null && 'layout' in parsed) {
+      parsed.createSubset();
+      parsed.layout('政府信息公开');
+    }
+  } catch (err) {
+    throw new Error(`PDF font file ${font.path}${face} cannot be used (${option}): ${(err as Error).message}`, { cause: err });
+  }
+  if (parsed == null || !('layout' in parsed)) {
+    throw new Error(`PDF font file ${font.path}${face} cannot be used (${option}): no such face in the file`);
+  }
+  parsedFaces.set(key, parsed);
+  return parsed;
 }
 
 const asFontFile = (font: string | PdfFontFile): PdfFontFile => (typeof font === 'string' ? { path: font } : font);
 
 function registerFont(doc: PDFKit.PDFDocument, alias: string, font: PdfFontFile, option: string): void {
-  const data = loadFont(font, option);
-  if (font.postscriptName == null && data.subarray(0, 4).toString('latin1') === 'ttcf') {
-    throw new Error(`PDF font file ${font.path} is a font collection (${option}): name the face by its PostScript name`);
-  }
-  try {
-    doc.registerFont(alias, data, font.postscriptName);
-    doc.font(alias); // pdfkit parses the file lazily: make a bad file or face fail here, naming it
-  } catch (err) {
-    const face = font.postscriptName == null ? '' : ` (face ${font.postscriptName})`;
-    throw new Error(`PDF font file ${font.path}${face} cannot be used (${option}): ${(err as Error).message}`, { cause: err });
-  }
+  // pdfkit takes a parsed fontkit face as well as a file's bytes (PDFFontFactory.open); its typings know only the bytes.
+  doc.registerFont(alias, loadFont(font, option) as unknown as Buffer);
 }
 
 /** The letter as a PDF (A4, GB/T 9704 margins, 22 lines of 28), its CJK font embedded as a subset. Same letter, same bytes. */

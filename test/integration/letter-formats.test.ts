@@ -299,6 +299,27 @@ describe('PDF fonts and pages', () => {
     );
   });
 
+  it('fails naming the font file when it is not a font, or has no face of that name', async () => {
+    const notAFont = join(workDir, 'not-a-font.ttf');
+    writeFileSync(notAFont, 'this is not a font file');
+    await expect(renderPdf(receipt, { fontPath: notAFont })).rejects.toThrow(`PDF font file ${notAFont} cannot be used (fontPath): Unknown font format`);
+    const noSuchFace = { path: DEFAULT_PDF_FONTS.body.path, postscriptName: 'FangSong_GB2312' };
+    await expect(renderPdf(receipt, { titleFontPath: noSuchFace })).rejects.toThrow(
+      `PDF font file ${noSuchFace.path} (face FangSong_GB2312) cannot be used (titleFontPath): no such face in the file`,
+    );
+  });
+
+  it('renders a letter to the same bytes whether its fonts were parsed for it or shared with earlier letters', async () => {
+    for (const other of Object.values(LETTERS)) await renderPdf(other);
+    const shared = await renderPdf(receipt);
+    let fresh: typeof renderPdf | undefined;
+    // A module instance of its own (and of pdfkit and fontkit): nothing parsed yet.
+    await jest.isolateModulesAsync(async () => {
+      fresh = (await import('../../activities/letter-formats')).renderPdf;
+    });
+    expect((await fresh!(receipt)).equals(shared)).toBe(true);
+  });
+
   it('wraps a long paragraph without spaces or punctuation inside the 版心, losing no character', async () => {
     const pdf = await renderPdf(longParagraphLetter);
     const lines = pdfWords(pdf).filter((w) => unbrokenParagraph.includes(w.text));
