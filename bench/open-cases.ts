@@ -11,7 +11,7 @@
 //      before the cap), against raw Temporal workers (bench/baseline-worker.ts) holding as many minimal workflows:
 //      plain, bundled with zod, and bundled with gongkai's workflow modules.
 //   npx tsx bench/open-cases.ts [--cases 500] [--stand-ins 0] [--max-cached 0] [--overdue-share 0.2]
-//                               [--intake-concurrency 8] [--samples 20] [--worker-heap-mb 0]
+//                               [--intake-concurrency 8] [--samples 20] [--worker-heap-mb 0] [--configured-only]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ import { exampleApplication } from '../test/helpers/request-harness';
 import { baselineEntityWorkflow, baselineUpdate } from './baseline-workflows';
 import { mib, ms, parseBenchArgs, printFinished, printMachine, printTable, ratio, residentBytes, runScript, startBenchStack, summarise, timed } from './kit';
 
-const { values: args, command } = parseBenchArgs('open-cases.ts', {
+const { values: args, flags, command } = parseBenchArgs('open-cases.ts', {
   cases: { default: 500, help: 'real open request workflows to create (and as many minimal ones for each baseline worker)' },
   'stand-ins': { default: 0, help: "minimal open workflows carrying real cases' search attributes, added for a second round of lists", zero: true },
   'max-cached': { default: 0, help: "GONGKAI_MAX_CACHED_WORKFLOWS of the workers that create and hold the cases (0: gongkai's configured default)", zero: true },
@@ -43,6 +43,9 @@ const { values: args, command } = parseBenchArgs('open-cases.ts', {
   'intake-concurrency': { default: 8, help: 'submissions in flight at once' },
   samples: { default: 20, help: 'list calls of each kind' },
   'worker-heap-mb': { default: 0, help: "--max-old-space-size of every worker process (0: Node's default); a small heap shows the default cache's crash sooner", zero: true },
+}, {
+  // The other memory runs hold at most the SDK's default cache (2,310 here), so beyond that many cases they repeat.
+  'configured-only': "(d) for the configured worker only: no worker with the SDK's default cache, no raw-Temporal baselines",
 });
 
 const PROBE = join(PROJECT_ROOT, 'bench', 'memory-probe.js');
@@ -324,7 +327,7 @@ async function main(): Promise<void> {
     const memoryRows: MemoryRow[] = [creatorMemory];
     const perCached: string[] = [];
     const cacheLimit = defaultMaxCachedWorkflows(creatorMemory.probed.heapSizeLimit);
-    for (const cache of [configuredCache, cacheLimit]) {
+    for (const cache of flags.has('configured-only') ? [configuredCache] : [configuredCache, cacheLimit]) {
       const label = `gongkai worker, maxCachedWorkflows ${cache}${cache === cacheLimit ? " (the SDK's default for this heap)" : ''}`;
       const worker = await WorkerChild.start(gongkaiWorkerArgs, { ...workerEnv, GONGKAI_MAX_CACHED_WORKFLOWS: String(cache) });
       children.push(worker);
@@ -378,7 +381,7 @@ async function main(): Promise<void> {
       { bundle: 'with-gongkai-modules', shared: false, label: 'baseline worker, bundle with gongkai modules, none shared' },
       { bundle: 'with-gongkai-modules', shared: true, label: "baseline worker, bundle with gongkai modules, gongkai's shared" },
     ];
-    for (const { bundle, shared, label } of baselines) {
+    for (const { bundle, shared, label } of flags.has('configured-only') ? [] : baselines) {
       const baselineQueue = `bench-baseline-${randomUUID().slice(0, 8)}`;
       const worker = await WorkerChild.start(['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'baseline-worker.ts')], {
         ...process.env,
