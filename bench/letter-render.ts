@@ -33,7 +33,8 @@ function pdfToBuffer(write: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> 
   return done;
 }
 
-// The same font file the letters embed, read once (as letter-formats.ts caches it).
+// The same font file the letters embed, read once; pdfkit parses it again for each document given its bytes (what a
+// plain pdfkit user gets; letter-formats.ts keeps its faces parsed).
 const cjkFont = readFileSync(DEFAULT_PDF_FONTS.body.path);
 
 const RENDERERS = {
