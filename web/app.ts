@@ -18,7 +18,7 @@ import { verifyPassword } from '../workers/passwords';
 import { registerApi } from './api';
 import { CODEC_PATH, registerCodecEndpoint } from './codec-endpoint';
 import { type CaseService, createCaseService, type SignedIn, signedInAs } from './cases';
-import { HttpError, webErrorOf } from './errors';
+import { answerClientError, HttpError, webErrorOf } from './errors';
 import { registerPages } from './pages';
 import { SESSION_COOKIE, SESSION_TTL_MS, type SessionTokens, sessionTokens } from './session';
 import { loadViews, type PageContext, type Views } from './views';
@@ -58,7 +58,16 @@ const ASSETS_DIR = join(__dirname, 'assets');
 const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8' };
 
 export async function buildWebApp(deps: WebAppDeps): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }), bodyLimit: BODY_LIMIT_BYTES });
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Refusals before routing (no hooks have run, so no session or page): the JSON every other refusal has.
+    frameworkErrors: (err, _request, reply: FastifyReply) => {
+      const { status, body } = webErrorOf(err);
+      void reply.code(status).send(body);
+    },
+    clientErrorHandler: answerClientError,
+  });
   // zod at the edge, with the domain's bilingual messages and field naming (an unknown key is named only when it
   // looks like a field name: keys can carry what the caller typed).
   app.setValidatorCompiler(({ schema, httpPart }) => (data) => {

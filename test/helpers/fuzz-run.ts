@@ -143,11 +143,19 @@ export function expectRefused(answer: Answer, what: string, allowed?: readonly n
 
 /**
  * A refusal before any route runs, which therefore cannot say anything about credentials or tokens: a path that is no
- * valid URL (400 FST_ERR_BAD_URL), a parameter over Fastify's length (414), a path that `..` or empty segments turn
- * into no route (404), headers over Node's limit (431).
+ * valid URL (400 bad-url), a parameter over Fastify's length (414), a path that `..` or empty segments turn into no
+ * route (404), headers over Node's limit (431).
  */
 export function refusedBeforeRouting(answer: Answer): boolean {
-  return (answer.status === 400 && answer.text.includes('FST_ERR_BAD_URL')) || answer.status === 414 || answer.status === 431 || (answer.status === 404 && answer.text.includes('no route'));
+  const error = (() => {
+    try {
+      return (JSON.parse(answer.text) as { error?: unknown }).error;
+    } catch {
+      return undefined;
+    }
+  })();
+  const expected: Record<number, string> = { 400: 'bad-url', 414: 'uri-too-long', 431: 'headers-too-large' };
+  return expected[answer.status] === error || (answer.status === 404 && answer.text.includes('no route'));
 }
 
 /** Throws on a server error (5xx): anything a caller sends is answered, refused or not. */

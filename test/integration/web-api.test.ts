@@ -782,6 +782,20 @@ describe('refusal', () => {
   );
 });
 
+test('refusals before routing — a bad URL, an overlong path parameter, oversized headers — have the same JSON shape', async () => {
+  const token = stackTokens.issue('zrzy.registrar').token;
+  const answer = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${web.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+    return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as unknown };
+  };
+  const json = 'application/json; charset=utf-8';
+  expect(await answer('/api/cases/%E0%A4%A')).toEqual({ status: 400, type: json, body: { error: 'bad-url', message: expect.stringContaining('URL') } });
+  expect(await answer(`/api/cases/${'A'.repeat(200)}`)).toEqual({ status: 414, type: json, body: { error: 'uri-too-long', message: expect.any(String) } });
+  expect(await answer('/api/cases', { 'x-filler': 'x'.repeat(20_000) })).toEqual({ status: 431, type: json, body: { error: 'headers-too-large', message: expect.any(String) } });
+  // The path is whatever the caller typed: it is not echoed.
+  expect(JSON.stringify(await answer('/api/cases/%E0%A4%A-张三'))).not.toContain('张三');
+});
+
 test('/healthz answers while the process runs; /readyz is 503 naming the worker when none polls', async () => {
   expect((await fetch(`${bare.baseUrl}/healthz`)).status).toBe(200);
   const notReady = await fetch(`${bare.baseUrl}/readyz`);
