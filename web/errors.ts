@@ -61,11 +61,12 @@ const PRE_ROUTE_REFUSALS: Record<string, { status: number; body: WebErrorBody }>
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, body: { error: 'request-timeout', message: '请求超时 / the request took too long to arrive' } },
 };
 const MALFORMED_REQUEST = { status: 400, body: { error: 'malformed-request', message: '请求格式错误 / the HTTP request is malformed' } };
+const preRouteRefusal = (code: string | undefined) => (code != null && Object.hasOwn(PRE_ROUTE_REFUSALS, code) ? PRE_ROUTE_REFUSALS[code] : undefined);
 
 /** Fastify's `clientErrorHandler`: Node could not parse the request, so there is no request to answer but the socket. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const { status, body } = PRE_ROUTE_REFUSALS[err.code ?? ''] ?? MALFORMED_REQUEST;
+  const { status, body } = preRouteRefusal(err.code) ?? MALFORMED_REQUEST;
   const json = JSON.stringify(body);
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
@@ -76,7 +77,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 /** The HTTP answer for an error thrown while handling a request. */
 export function webErrorOf(err: unknown): { status: number; body: WebErrorBody } {
   if (err instanceof HttpError) return { status: err.status, body: { error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) } };
-  const preRoute = PRE_ROUTE_REFUSALS[(err as Partial<FastifyError>)?.code ?? ''];
+  const preRoute = preRouteRefusal((err as Partial<FastifyError> | undefined)?.code);
   if (preRoute != null) return preRoute;
   // Fastify's own codes (FST_ERR_…) are its internals: callers get a stable name.
   const fastifyCodes: Record<string, string> = { FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-body', FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-body', FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large', FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type', FST_CSRF_INVALID_TOKEN: 'csrf', FST_CSRF_MISSING_SECRET: 'csrf' };
