@@ -373,20 +373,17 @@ function loadFont(font: PdfFontFile, option: string): fontkit.Font {
   if (font.postscriptName == null && data.subarray(0, 4).toString('latin1') === 'ttcf') {
     throw new Error(`PDF font file ${font.path} is a font collection (${option}): name the face by its PostScript name`);
   }
-  const face = font.postscriptName == null ? '' : ` (face ${font.postscriptName})`;
-  let parsed: fontkit.Font | fontkit.FontCollection | null;
+  let parsed: fontkit.Font;
   try {
-    parsed = fontkit.create(data, font.postscriptName);
+    const created = fontkit.create(data, font.postscriptName);
+    if (created == null || !('layout' in created)) throw new Error('no such face in the file');
     // fontkit reads a face's tables lazily: read those pdfkit needs now, so a damaged file fails here, named.
-    if (parsed != null && 'layout' in parsed) {
-      parsed.createSubset();
-      parsed.layout('政府信息公开');
-    }
+    created.createSubset();
+    created.layout('政府信息公开');
+    parsed = created;
   } catch (err) {
+    const face = font.postscriptName == null ? '' : ` (face ${font.postscriptName})`;
     throw new Error(`PDF font file ${font.path}${face} cannot be used (${option}): ${(err as Error).message}`, { cause: err });
-  }
-  if (parsed == null || !('layout' in parsed)) {
-    throw new Error(`PDF font file ${font.path}${face} cannot be used (${option}): no such face in the file`);
   }
   parsedFaces.set(key, parsed);
   return parsed;

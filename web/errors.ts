@@ -54,19 +54,18 @@ function problemsOf(message: string): { field: string; message: string }[] | und
  * length) and by Node's HTTP parser (headers over its limit, a malformed request) — in the shape of every other. They
  * do not echo the path: it is whatever the caller typed.
  */
-const PRE_ROUTE_REFUSALS: Record<string, { status: number; body: WebErrorBody }> = {
-  FST_ERR_BAD_URL: { status: 400, body: { error: 'bad-url', message: '请求地址无效 / the URL is not valid' } },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, body: { error: 'uri-too-long', message: '请求地址中的参数过长 / a path parameter is too long' } },
-  HPE_HEADER_OVERFLOW: { status: 431, body: { error: 'headers-too-large', message: '请求头过大 / the request headers are too large' } },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, body: { error: 'request-timeout', message: '请求超时 / the request took too long to arrive' } },
-};
+const PRE_ROUTE_REFUSALS = new Map<string, { status: number; body: WebErrorBody }>([
+  ['FST_ERR_BAD_URL', { status: 400, body: { error: 'bad-url', message: '请求地址无效 / the URL is not valid' } }],
+  ['FST_ERR_MAX_PARAM_LENGTH', { status: 414, body: { error: 'uri-too-long', message: '请求地址中的参数过长 / a path parameter is too long' } }],
+  ['HPE_HEADER_OVERFLOW', { status: 431, body: { error: 'headers-too-large', message: '请求头过大 / the request headers are too large' } }],
+  ['ERR_HTTP_REQUEST_TIMEOUT', { status: 408, body: { error: 'request-timeout', message: '请求超时 / the request took too long to arrive' } }],
+]);
 const MALFORMED_REQUEST = { status: 400, body: { error: 'malformed-request', message: '请求格式错误 / the HTTP request is malformed' } };
-const preRouteRefusal = (code: string | undefined) => (code != null && Object.hasOwn(PRE_ROUTE_REFUSALS, code) ? PRE_ROUTE_REFUSALS[code] : undefined);
 
 /** Fastify's `clientErrorHandler`: Node could not parse the request, so there is no request to answer but the socket. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const { status, body } = preRouteRefusal(err.code) ?? MALFORMED_REQUEST;
+  const { status, body } = PRE_ROUTE_REFUSALS.get(err.code ?? '') ?? MALFORMED_REQUEST;
   const json = JSON.stringify(body);
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
@@ -77,7 +76,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 /** The HTTP answer for an error thrown while handling a request. */
 export function webErrorOf(err: unknown): { status: number; body: WebErrorBody } {
   if (err instanceof HttpError) return { status: err.status, body: { error: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) } };
-  const preRoute = preRouteRefusal((err as Partial<FastifyError> | undefined)?.code);
+  const preRoute = PRE_ROUTE_REFUSALS.get((err as Partial<FastifyError> | undefined)?.code ?? '');
   if (preRoute != null) return preRoute;
   // Fastify's own codes (FST_ERR_…) are its internals: callers get a stable name.
   const fastifyCodes: Record<string, string> = { FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-body', FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-body', FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large', FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type', FST_CSRF_INVALID_TOKEN: 'csrf', FST_CSRF_MISSING_SECRET: 'csrf' };
